@@ -1,0 +1,50 @@
+import { type Env, readEnv } from "./env.ts";
+import { ConfigurationError } from "./errors.ts";
+import type { AwsParams } from "./types.ts";
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** Region from the request, else `AWS_REGION`, else `AWS_DEFAULT_REGION`. */
+export function resolveRegion(params: AwsParams, env: Env | undefined): string {
+  const region = params.aws_region_name ?? readEnv(env, "AWS_REGION") ?? readEnv(env, "AWS_DEFAULT_REGION");
+  if (!region) {
+    throw new ConfigurationError(
+      "AWS region is missing: pass aws_region_name or set AWS_REGION (or AWS_DEFAULT_REGION)",
+      { code: "missing_region" },
+    );
+  }
+  if (!REGION.test(region)) {
+    throw new ConfigurationError(`AWS region "${region.slice(0, 40)}" is not a region name such as us-east-1`, {
+      code: "invalid_region",
+    });
+  }
+  return region;
+}
+
+/**
+ * The endpoint's base URL, without a trailing slash: `api_base`, else the AWS-standard
+ * override variables, else the regional host. A base may carry a path (gateways use one).
+ */
+export function resolveEndpoint(params: AwsParams, env: Env | undefined, region: string): string {
+  const configured =
+    params.api_base ?? readEnv(env, "AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME") ?? readEnv(env, "AWS_ENDPOINT_URL");
+  if (!configured) {
+    const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+    return `https://bedrock-agent-runtime.${region}.${suffix}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(configured);
+  } catch {
+    throw new ConfigurationError(`api_base "${configured.slice(0, 80)}" is not a URL`, { code: "invalid_api_base" });
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigurationError("api_base must be an http or https URL", { code: "invalid_api_base" });
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigurationError("api_base must not hold credentials, a query or a fragment", {
+      code: "invalid_api_base",
+    });
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}

@@ -1,0 +1,27 @@
+export { BedrockAgentClient, completion, type ClientOptions } from "./client.ts";
+export {
+  AbortError,
+  AgentError,
+  AuthenticationError,
+  BadGatewayError,
+  BadRequestError,
+  ConfigurationError,
+  ConflictError,
+  ConnectionError,
+  DependencyFailedError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  QuotaExceededError,
+  RateLimitError,
+  ServiceUnavailableError,
+  StreamError,
+  TimeoutError,
+  type OpenAIErrorBody,
+} from "./errors.ts";
+export { type AgentEvent, type OutputFile, type TracePart, agentEvents, readFrames, decodeFrame } from "./event-stream.ts";
+export { INSTRUCTIONS_ATTRIBUTE } from "./from-openai.ts";
+export { MODEL_FORM, parseModel } from "./model.ts";
+export { costOf, priceOf } from "./pricing.ts";
+export type { Env } from "./env.ts";
+export type * from "./types.ts";

@@ -1,0 +1,79 @@
+import { AbortError, AgentError, TimeoutError } from "./errors.ts";
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (LiteLLM's `num_retries`). */
+  retries: number;
+  /** First backoff; each later one doubles, with jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 2, baseDelayMs: 250, maxDelayMs: 8000 };
+
+/** Counts the attempts of one call and waits out the backoff between them. */
+export class RetryBudget {
+  private used = 0;
+  constructor(
+    private readonly policy: RetryPolicy,
+    private readonly signals: CallSignals,
+  ) {}
+
+  /** Returns after the backoff when `error` may be retried; rethrows it otherwise. */
+  async beforeRetry(error: unknown): Promise<void> {
+    if (!(error instanceof AgentError) || !error.retryable || this.used >= this.policy.retries) throw error;
+    const exponential = this.policy.baseDelayMs * 2 ** this.used;
+    // Equal jitter: half fixed, half random, so callers that failed together spread out.
+    let delay = Math.min(this.policy.maxDelayMs, exponential / 2 + (Math.random() * exponential) / 2);
+    if (error.retryAfter !== undefined) delay = Math.min(this.policy.maxDelayMs, Math.max(delay, error.retryAfter * 1000));
+    this.used++;
+    await sleep(delay, this.signals);
+  }
+}
+
+/** The caller's signal, the timeout and the stream's own cancel, combined into one. */
+export class CallSignals {
+  readonly signal: AbortSignal;
+  private readonly controller = new AbortController();
+  private readonly timeout: AbortSignal | undefined;
+
+  constructor(
+    private readonly caller: AbortSignal | undefined,
+    timeoutSeconds: number | undefined,
+  ) {
+    this.timeout = timeoutSeconds === undefined ? undefined : AbortSignal.timeout(Math.max(0, timeoutSeconds * 1000));
+    for (const source of [caller, this.timeout]) {
+      if (!source) continue;
+      if (source.aborted) this.controller.abort(source.reason);
+      else source.addEventListener("abort", () => this.controller.abort(source.reason), { once: true });
+    }
+    this.signal = this.controller.signal;
+  }
+
+  /** Aborts the call from our side (a stream the consumer cancelled). */
+  cancel(): void {
+    this.controller.abort(new AbortError("The stream was cancelled"));
+  }
+
+  /** The error to report when the signal fired, or undefined when it has not. */
+  abortError(): AgentError | undefined {
+    if (!this.signal.aborted) return undefined;
+    if (this.timeout?.aborted) return new TimeoutError("The call to the agent timed out", { code: "timeout" });
+    if (this.signal.reason instanceof AgentError) return this.signal.reason;
+    return new AbortError("The call to the agent was aborted by the caller", { code: "aborted" });
+  }
+}
+
+function sleep(ms: number, signals: CallSignals): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signals.abortError());
+    };
+    const timer = setTimeout(() => {
+      signals.signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    if (signals.signal.aborted) onAbort();
+    else signals.signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

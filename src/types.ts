@@ -1,0 +1,165 @@
+// The OpenAI chat-completions shapes this library reads and writes, declared here so the
+// library has no run-time dependency on the `openai` package. A test checks that they are
+// assignable to and from the `openai` package's own types.
+
+import type { Env } from "./env.ts";
+
+export interface ContentPart {
+  type: string;
+  text?: string;
+}
+
+/** A tool call as an assistant message in the history carries it (custom tools have no `function`). */
+export interface ToolCall {
+  id: string;
+  type: string;
+  function?: { name: string; arguments: string };
+}
+
+export interface ChatMessage {
+  role: "system" | "developer" | "user" | "assistant" | "tool" | "function";
+  content?: string | ContentPart[] | null;
+  name?: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+}
+
+/** LiteLLM's names for the AWS settings, so a proxy's `litellm_params` block works as is. */
+export interface AwsParams {
+  aws_access_key_id?: string;
+  aws_secret_access_key?: string;
+  aws_session_token?: string;
+  aws_region_name?: string;
+  /** Endpoint override, e.g. a VPC endpoint, a gateway, or a local emulator. */
+  api_base?: string;
+}
+
+export interface RequestOptions {
+  /** A Worker's bindings, read before `process.env`. */
+  env?: Env;
+  signal?: AbortSignal;
+  /** Seconds until the whole call is abandoned (LiteLLM's and OpenAI Python's unit). */
+  timeout?: number;
+  /** Retries for throttling, 5xx and dropped connections, before any output reached you. */
+  num_retries?: number;
+}
+
+/** Your own prices, in LiteLLM's names: USD per token, for every model the agent calls. */
+export interface CustomPrices {
+  input_cost_per_token?: number;
+  output_cost_per_token?: number;
+}
+
+export interface CompletionParams extends AwsParams, RequestOptions, CustomPrices, IgnoredOpenAIParams {
+  /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean | null;
+  stream_options?: { include_usage?: boolean | null } | null;
+  /** Continue an agent session; LiteLLM's `sessionID` and `sessionId` are accepted too. */
+  session_id?: string;
+  sessionID?: string;
+  sessionId?: string;
+}
+
+/**
+ * OpenAI parameters an agent cannot honour: accepted, so OpenAI-shaped code type-checks and
+ * runs unchanged, and ignored, since an agent's model settings live in the agent.
+ */
+export interface IgnoredOpenAIParams {
+  audio?: unknown;
+  frequency_penalty?: unknown;
+  function_call?: unknown;
+  functions?: unknown;
+  logit_bias?: unknown;
+  logprobs?: unknown;
+  max_completion_tokens?: unknown;
+  max_tokens?: unknown;
+  metadata?: unknown;
+  modalities?: unknown;
+  n?: unknown;
+  parallel_tool_calls?: unknown;
+  prediction?: unknown;
+  presence_penalty?: unknown;
+  prompt_cache_key?: unknown;
+  reasoning_effort?: unknown;
+  response_format?: unknown;
+  safety_identifier?: unknown;
+  seed?: unknown;
+  service_tier?: unknown;
+  stop?: unknown;
+  store?: unknown;
+  temperature?: unknown;
+  tool_choice?: unknown;
+  tools?: unknown;
+  top_logprobs?: unknown;
+  top_p?: unknown;
+  user?: unknown;
+  verbosity?: unknown;
+  web_search_options?: unknown;
+}
+
+export interface CompletionUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
+
+/** What the library learned beyond the OpenAI shape, under LiteLLM's name. */
+export interface HiddenParams {
+  /** USD, from the foundation models' prices; null when a model's price is unknown. */
+  response_cost: number | null;
+  session_id: string;
+  memory_id?: string;
+  /** `x-amzn-requestid` of the InvokeAgent call. */
+  aws_request_id?: string;
+  /** The foundation model(s) the agent called, as the traces name them. */
+  foundation_models: string[];
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: "chat.completion";
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    message: {
+      role: "assistant";
+      content: string | null;
+      refusal: string | null;
+    };
+    finish_reason: FinishReason;
+    logprobs: null;
+  }>;
+  usage: CompletionUsage;
+  /** The agent session, to continue the conversation with `session_id`. */
+  session_id: string;
+  _hidden_params: HiddenParams;
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: "chat.completion.chunk";
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    delta: { role?: "assistant"; content?: string | null };
+    finish_reason: FinishReason | null;
+    logprobs?: null;
+  }>;
+  usage?: CompletionUsage | null;
+}
+
+/** The streaming result: chunks as they arrive, plus what is known about the call. */
+export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk> {
+  readonly sessionId: string;
+  readonly requestId: string | undefined;
+  /** Filled in as the stream goes; `response_cost` is final once the stream has ended. */
+  readonly _hidden_params: HiddenParams;
+  /** Stops reading and closes the upstream connection. */
+  cancel(): Promise<void>;
+}

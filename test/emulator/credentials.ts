@@ -1,0 +1,31 @@
+// Credentials the emulator accepts by default. Pure (no `node:`), so tests running inside
+// workerd can import them too. The values are fake and only mean something to the emulator.
+
+export interface EmulatorCredential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Present for temporary (STS-style) credentials: must arrive in the signed x-amz-security-token header. */
+  sessionToken?: string;
+}
+
+/** A long-term key pair, like an IAM user's. */
+export const STATIC_CREDENTIALS = {
+  accessKeyId: "AKIAEMULATOR0EXAMPLE",
+  secretAccessKey: "emulator/secret/key/EXAMPLEKEY0123456789",
+} as const satisfies EmulatorCredential;
+
+/** Temporary credentials (ASIA prefix, as STS issues them) with their session token. */
+export const TEMPORARY_CREDENTIALS = {
+  accessKeyId: "ASIAEMULATOR0EXAMPLE",
+  secretAccessKey: "emulator/temporary/secret/EXAMPLEKEY0123",
+  sessionToken:
+    "IQoJb3JpZ2luX2VjEmulatorSessionToken//////////wEaCXVzLWVhc3QtMSJHMEUCIQDemoOnlyEXAMPLE=",
+} as const satisfies EmulatorCredential;
+
+export const DEFAULT_CREDENTIALS: readonly EmulatorCredential[] = [STATIC_CREDENTIALS, TEMPORARY_CREDENTIALS];
+
+/** The SigV4 signing name of Agents for Amazon Bedrock Runtime (not "bedrock-agent-runtime"). */
+export const SIGNING_SERVICE = "bedrock";
+
+/** A region clients may sign for; the emulator accepts any region unless told otherwise. */
+export const EMULATOR_REGION = "us-east-1";

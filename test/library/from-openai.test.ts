@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { BadRequestError } from "../../src/errors.ts";
+import { INSTRUCTIONS_ATTRIBUTE, fromOpenAI } from "../../src/from-openai.ts";
+import { parseModel } from "../../src/model.ts";
+
+const model = "bedrock/agent/L1RT58GYRW/MFPSBCXYTW";
+
+describe("model strings", () => {
+  it("parses bedrock/agent/{AGENT_ID}/{ALIAS_ID}", () => {
+    expect(parseModel(model)).toEqual({ agentId: "L1RT58GYRW", agentAliasId: "MFPSBCXYTW" });
+  });
+
+  it.each([
+    ["", /required/],
+    ["gpt-4o", /expected bedrock\/agent\/\{AGENT_ID\}\/\{ALIAS_ID\}/],
+    ["bedrock/anthropic.claude-3", /expected bedrock\/agent/],
+    ["bedrock/agent/L1RT58GYRW", /expected bedrock\/agent/],
+    ["bedrock/agent/L1RT58GYRW/MFPSBCXYTW/extra", /expected bedrock\/agent/],
+    ["bedrock/agent/L1RT58GYRW1/MFPSBCXYTW", /Invalid AGENT_ID/],
+    ["bedrock/agent/../MFPSBCXYTW", /Invalid AGENT_ID/],
+    ["bedrock/agent/L1RT58GYRW/MFPS%2F", /Invalid ALIAS_ID/],
+    ["bedrock/agent/L1RT58GYRW/", /Invalid ALIAS_ID/],
+  ])("rejects %j with a 400 naming the expected form", (value, message) => {
+    const error = catchError(() => parseModel(value));
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error).toMatchObject({ status: 400, param: "model" });
+    expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe("messages → InvokeAgent body", () => {
+  it("sends the last user message as inputText, with traces on", () => {
+    const request = fromOpenAI({ model, messages: [{ role: "user", content: "Hi there" }] });
+    expect(request.body).toEqual({ inputText: "Hi there", enableTrace: true });
+    expect(request.newSession).toBe(true);
+    expect(request.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("keeps earlier turns as conversation history for a new session", () => {
+    const request = fromOpenAI({
+      model,
+      messages: [
+        { role: "user", content: "My name is Ada." },
+        { role: "assistant", content: "Hello Ada!" },
+        { role: "user", content: [{ type: "text", text: "What is" }, { type: "text", text: "my name?" }] },
+      ],
+    });
+    expect(request.body.inputText).toBe("What is\nmy name?");
+    expect(request.body.sessionState?.conversationHistory).toEqual({
+      messages: [
+        { role: "user", content: [{ text: "My name is Ada." }] },
+        { role: "assistant", content: [{ text: "Hello Ada!" }] },
+      ],
+    });
+  });
+
+  it("merges consecutive turns of one role, so roles alternate", () => {
+    const request = fromOpenAI({
+      model,
+      messages: [
+        { role: "user", content: "one" },
+        { role: "user", content: "two" },
+        { role: "assistant", content: "three" },
+        { role: "assistant", content: "" },
+        { role: "user", content: "four" },
+        { role: "user", content: "five" },
+      ],
+    });
+    expect(request.body.sessionState?.conversationHistory?.messages).toEqual([
+      { role: "user", content: [{ text: "one\n\ntwo" }] },
+      { role: "assistant", content: [{ text: "three" }] },
+    ]);
+    expect(request.body.inputText).toBe("four\n\nfive");
+  });
+
+  it("carries system and developer messages in promptSessionAttributes, never in history", () => {
+    const request = fromOpenAI({
+      model,
+      messages: [
+        { role: "system", content: "Answer in French." },
+        { role: "user", content: "Hello" },
+        { role: "assistant", content: "Bonjour" },
+        { role: "developer", content: [{ type: "text", text: "Be brief." }] },
+        { role: "user", content: "How are you?" },
+      ],
+    });
+    expect(request.body.sessionState?.promptSessionAttributes).toEqual({
+      [INSTRUCTIONS_ATTRIBUTE]: "Answer in French.\n\nBe brief.",
+    });
+    expect(request.body.sessionState?.conversationHistory?.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+  });
+
+  it("continues a given session without resending history (the session holds it)", () => {
+    for (const key of ["session_id", "sessionID", "sessionId"]) {
+      const request = fromOpenAI({
+        model,
+        [key]: "my-session:42",
+        messages: [
+          { role: "user", content: "a" },
+          { role: "assistant", content: "b" },
+          { role: "user", content: "c" },
+        ],
+      });
+      expect(request.sessionId).toBe("my-session:42");
+      expect(request.newSession).toBe(false);
+      expect(request.body.sessionState).toBeUndefined();
+    }
+  });
+
+  it("asks for a streamed final response only when streaming", () => {
+    const messages = [{ role: "user" as const, content: "x" }];
+    expect(fromOpenAI({ model, messages, stream: true }).body.streamingConfigurations).toEqual({
+      streamFinalResponse: true,
+    });
+    expect(fromOpenAI({ model, messages }).body.streamingConfigurations).toBeUndefined();
+  });
+
+  it("never puts credentials or unrelated parameters in the body", () => {
+    const request = fromOpenAI({
+      model,
+      messages: [{ role: "user", content: "x" }],
+      aws_access_key_id: "AKIDSECRETLEAK",
+      aws_secret_access_key: "shh-secret",
+      aws_session_token: "token-secret",
+      temperature: 0.2,
+    });
+    const body = JSON.stringify(request.body);
+    expect(body).not.toMatch(/AKIDSECRETLEAK|shh-secret|token-secret|temperature/);
+  });
+
+  it.each([
+    [{ messages: [] }, /non-empty array/],
+    [{ messages: "hi" }, /non-empty array/],
+    [{ messages: [{ role: "robot", content: "x" }] }, /role is one of/],
+    [{ messages: [null] }, /role is one of/],
+    [{ messages: [{ role: "user", content: "x" }, { role: "assistant", content: "y" }] }, /last message must be a user/],
+    [{ messages: [{ role: "user", content: "" }] }, /last message must be a user/],
+    [{ messages: [{ role: "system", content: "only rules" }] }, /last message must be a user/],
+    [{ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }] }, /image_url/],
+    [{ messages: [{ role: "user", content: 42 }] }, /string or an array/],
+    [{ messages: [{ role: "user", content: "x" }], session_id: "a" }, /session_id/],
+    [{ messages: [{ role: "user", content: "x" }], session_id: "../../etc" }, /session_id/],
+  ])("rejects bad input %j with a clear 400", (params, message) => {
+    const error = catchError(() => fromOpenAI({ model, ...(params as object) } as never));
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as Error).message).toMatch(message);
+  });
+});
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}
