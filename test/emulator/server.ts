@@ -49,6 +49,8 @@ export interface RecordedRequest {
   errorType?: string;
   /** ISO 8601 arrival time. */
   time: string;
+  /** Set when the client went away before the stream's end, with the time it did. */
+  closedEarlyAt?: string;
 }
 
 export interface Emulator {
@@ -280,6 +282,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const onGone = () => {
       if (!res.writableFinished && !cancel.cancelled) {
         closedEarly++;
+        record.closedEarlyAt = new Date().toISOString();
         cancel.cancel();
       }
     };

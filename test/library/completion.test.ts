@@ -157,6 +157,27 @@ describe("completion()", () => {
     expect(Date.now() - started).toBeLessThan(4000);
   });
 
+  it("closes the upstream connection when the consumer cancels or stops reading", async () => {
+    for (const stop of ["cancel", "break"] as const) {
+      const session = sessionId();
+      const stream = await client.completion({
+        model,
+        messages: user(question),
+        session_id: session,
+        api_base: scenario("stall:20000"),
+        stream: true,
+      });
+      for await (const chunk of stream) {
+        if (!chunk.choices[0]?.delta.content) continue;
+        if (stop === "cancel") await stream.cancel();
+        break;
+      }
+      await expect
+        .poll(async () => (await requestsFor(session))[0]?.closedEarlyAt, { timeout: 2000, interval: 20 })
+        .toBeDefined();
+    }
+  });
+
   it("passes many chunks through one by one", async () => {
     const { chunks, text } = await readAll(
       await client.completion({ model, messages: user("x"), api_base: scenario("multi-chunk"), stream: true }),
