@@ -76,6 +76,12 @@ export class NotFoundError extends AgentError {
   override readonly type = "not_found_error";
 }
 
+export class PayloadTooLargeError extends AgentError {
+  override name = "PayloadTooLargeError";
+  override readonly status = 413;
+  override readonly type = "invalid_request_error";
+}
+
 export class ConflictError extends AgentError {
   override name = "ConflictError";
   override readonly status = 409;

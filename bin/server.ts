@@ -1,0 +1,47 @@
+// Serves the endpoint under Node with @hono/node-server; shared by the command line and the demo.
+import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import type { ProxyConfig } from "../src/proxy/config.ts";
+import { createApp } from "../src/proxy/app.ts";
+
+export interface ServerOptions {
+  config: ProxyConfig;
+  port?: number;
+  host?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Why this config must not be served, or undefined when it may. */
+export function refusal(config: ProxyConfig): string | undefined {
+  if (config.masterKey !== undefined || config.allowOpenAccess) return undefined;
+  return (
+    "No master key is configured, so the endpoint refuses to serve.\n" +
+    "Set general_settings.master_key in the config, e.g.\n" +
+    "  general_settings:\n    master_key: os.environ/LITELLM_MASTER_KEY\n" +
+    "or, to serve without any key, set general_settings.allow_open_access: true"
+  );
+}
+
+export function startServer(options: ServerOptions): Promise<RunningServer> {
+  const app = createApp({ config: options.config, log: options.log });
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: options.port ?? 4000, hostname: options.host ?? "127.0.0.1" }, (info: AddressInfo) => {
+      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+      resolve({
+        url: `http://${host}:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            // Open keep-alive and streaming connections would hold close() forever.
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      });
+    });
+    server.once("error", reject);
+  });
+}

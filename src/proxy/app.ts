@@ -1,0 +1,192 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { Hono } from "hono/tiny";
+import { BedrockAgentClient } from "../client.ts";
+import type { Env } from "../env.ts";
+import {
+  AgentError,
+  AuthenticationError,
+  BadRequestError,
+  ConfigurationError,
+  InternalServerError,
+  NotFoundError,
+  PayloadTooLargeError,
+} from "../errors.ts";
+import type { CompletionParams } from "../types.ts";
+import { bearerToken, secretsEqual } from "./auth.ts";
+import type { ModelDeployment, ProxyConfig } from "./config.ts";
+import { sseResponse } from "./sse.ts";
+
+/** Request and response header with the agent session id. */
+export const SESSION_HEADER = "x-bedrock-agent-session-id";
+/** LiteLLM's name, so dashboards built for it read our cost too. */
+export const COST_HEADER = "x-litellm-response-cost";
+/** The upstream AWS request id, to quote to AWS support. */
+export const REQUEST_ID_HEADER = "x-amzn-requestid";
+
+export interface AppOptions {
+  config: ProxyConfig;
+  /** Where `os.environ/`-less settings come from: a Worker's bindings (Node reads process.env). */
+  env?: Env;
+  client?: BedrockAgentClient;
+  /** One line per server-side failure; never given credentials. */
+  log?: (line: string) => void;
+}
+
+// What a caller may set in the body; everything AWS-related comes from the config only, so a
+// caller can neither redirect the call (api_base) nor swap its credentials.
+const CALLER_FIELDS = ["messages", "stream", "stream_options", "session_id", "sessionID", "sessionId"] as const;
+
+/** The OpenAI-compatible endpoint as a Hono app: the same app serves Workers, Node, Bun and Deno. */
+export function createApp(options: AppOptions): Hono {
+  const { config } = options;
+  const client = options.client ?? new BedrockAgentClient();
+  const log = options.log ?? ((line: string) => console.error(line));
+  const deployments = new Map<string, ModelDeployment>();
+  for (const deployment of config.models) if (!deployments.has(deployment.model_name)) deployments.set(deployment.model_name, deployment);
+
+  const app = new Hono();
+
+  if (config.corsAllowOrigins.length > 0) {
+    app.use(
+      "*",
+      cors({
+        origin: config.corsAllowOrigins.includes("*") ? "*" : config.corsAllowOrigins,
+        allowHeaders: ["authorization", "content-type", SESSION_HEADER],
+        exposeHeaders: [SESSION_HEADER, COST_HEADER, REQUEST_ID_HEADER],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  app.get("/health", (c) => c.json({ status: "ok" }));
+
+  const authorize: MiddlewareHandler = async (c, next) => {
+    if (config.masterKey === undefined) {
+      if (config.allowOpenAccess) return next();
+      throw new ConfigurationError(
+        "This endpoint has no master key, so it refuses to serve: set general_settings.master_key in the config " +
+          "(a value, or os.environ/NAME), or set general_settings.allow_open_access: true to serve without one",
+        { code: "master_key_not_set" },
+      );
+    }
+    const token = bearerToken(c.req.header("authorization"));
+    if (token === undefined || !(await secretsEqual(token, config.masterKey))) {
+      throw new AuthenticationError(
+        token === undefined
+          ? "Missing API key: send it as 'Authorization: Bearer <key>'"
+          : "Invalid API key",
+        { code: "invalid_api_key" },
+      );
+    }
+    return next();
+  };
+
+  const limitBody = bodyLimit({
+    maxSize: config.maxRequestBytes,
+    onError: () => {
+      throw new PayloadTooLargeError(`The request body is larger than the limit of ${config.maxRequestBytes} bytes`, {
+        code: "request_too_large",
+      });
+    },
+  });
+
+  const listModels = (c: Context) =>
+    c.json({
+      object: "list",
+      data: [...deployments.keys()].map((id) => ({ id, object: "model", created: 0, owned_by: "bedrock-agents-openai" })),
+    });
+
+  const chatCompletions = async (c: Context) => {
+    const body = await readJsonObject(c);
+    const deployment = findDeployment(deployments, body.model);
+    if (body.n !== undefined && body.n !== null && body.n !== 1) {
+      throw new BadRequestError("n must be 1: an agent gives one answer per request", { param: "n", code: "unsupported_value" });
+    }
+    const params = { ...callerFields(body), ...deployment.params, env: options.env, signal: c.req.raw.signal } as CompletionParams;
+    params.session_id ??= c.req.header(SESSION_HEADER);
+
+    const result = await client.completion(params);
+    const headers = new Headers();
+    if ("choices" in result) {
+      const { _hidden_params: hidden, ...completion } = result;
+      headers.set(SESSION_HEADER, hidden.session_id);
+      if (hidden.aws_request_id) headers.set(REQUEST_ID_HEADER, hidden.aws_request_id);
+      if (hidden.response_cost !== null) headers.set(COST_HEADER, String(hidden.response_cost));
+      headers.set("content-type", "application/json");
+      return new Response(JSON.stringify({ ...completion, model: deployment.model_name }), { headers });
+    }
+    headers.set(SESSION_HEADER, result.sessionId);
+    if (result.requestId) headers.set(REQUEST_ID_HEADER, result.requestId);
+    return sseResponse(result, {
+      headers,
+      model: deployment.model_name,
+      keepAliveMs: config.streamKeepAliveSeconds * 1000,
+      onError: (error) => logFailure(log, error),
+    });
+  };
+
+  for (const prefix of ["/v1", ""]) {
+    app.get(`${prefix}/models`, authorize, listModels);
+    app.post(`${prefix}/chat/completions`, authorize, limitBody, chatCompletions);
+  }
+
+  app.notFound((c) => errorResponse(new NotFoundError(`Unknown route: ${c.req.method} ${new URL(c.req.url).pathname}`, { code: "unknown_route" })));
+  app.onError((error) => {
+    const failure = error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error });
+    logFailure(log, failure, error);
+    return errorResponse(failure);
+  });
+  return app;
+}
+
+async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch (error) {
+    if (error instanceof AgentError) throw error; // the body limit
+    throw new BadRequestError("The request body is not valid JSON", { code: "invalid_json" });
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new BadRequestError("The request body must be a JSON object", { code: "invalid_json" });
+  }
+  return body as Record<string, unknown>;
+}
+
+function findDeployment(deployments: Map<string, ModelDeployment>, model: unknown): ModelDeployment {
+  if (typeof model !== "string" || model === "") {
+    throw new BadRequestError('"model" is required: one of the names GET /v1/models lists', { param: "model", code: "missing_model" });
+  }
+  const deployment = deployments.get(model);
+  if (!deployment) {
+    throw new NotFoundError(`The model \`${model.slice(0, 100)}\` does not exist: GET /v1/models lists the models served here`, {
+      param: "model",
+      code: "model_not_found",
+    });
+  }
+  return deployment;
+}
+
+function callerFields(body: Record<string, unknown>): Partial<CompletionParams> {
+  const picked: Record<string, unknown> = {};
+  for (const field of CALLER_FIELDS) if (body[field] !== undefined) picked[field] = body[field];
+  if (picked.messages === undefined) {
+    throw new BadRequestError('"messages" is required: a non-empty array of messages', { param: "messages", code: "invalid_messages" });
+  }
+  return picked;
+}
+
+function errorResponse(error: AgentError): Response {
+  const headers = new Headers({ "content-type": "application/json" });
+  if (error.requestId) headers.set(REQUEST_ID_HEADER, error.requestId);
+  if (error.retryAfter !== undefined) headers.set("retry-after", String(Math.ceil(error.retryAfter)));
+  return new Response(JSON.stringify(error.toJSON()), { status: error.status, headers });
+}
+
+function logFailure(log: (line: string) => void, error: AgentError, original: unknown = error): void {
+  if (error.status < 500) return;
+  const detail = original instanceof AgentError ? "" : ` (${original instanceof Error ? original.name : typeof original})`;
+  log(`[bedrock-agents-openai] ${error.status} ${error.name}: ${error.message}${detail}${error.requestId ? ` aws-request-id=${error.requestId}` : ""}`);
+}

@@ -1,0 +1,278 @@
+// The endpoint end to end with the real openai client, served two ways: by the Node server
+// and by the Worker in workerd (`wrangler dev`). Both run the same checks.
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { STATIC_CREDENTIALS } from "../emulator/credentials.ts";
+import {
+  DEMO_EXPECTED_USAGE,
+  EXCEPTION_MID_STREAM_TEXT,
+  STALL_TEXT_BEFORE,
+  demoAnswer,
+} from "../emulator/scenarios.ts";
+import type { RecordedRequest } from "../emulator/server.ts";
+import { parseConfig } from "../../src/proxy/config.ts";
+import { startServer } from "../../bin/server.ts";
+import { startWranglerDev } from "./support/wrangler-dev.ts";
+
+const emulatorUrl = inject("emulatorUrl");
+const MASTER_KEY = "sk-test-master-key-0123456789";
+const question = "What can you do?";
+
+/** One model per emulator scenario the tests need, all through the same config. */
+export function testConfig(extra: Record<string, unknown> = {}) {
+  const model = (name: string, scenario?: string, more: Record<string, unknown> = {}) => ({
+    model_name: name,
+    litellm_params: {
+      model: "bedrock/agent/L1RT58GYRW/MFPSBCXYTW",
+      aws_access_key_id: "os.environ/TEST_AWS_ACCESS_KEY_ID",
+      aws_secret_access_key: "os.environ/TEST_AWS_SECRET_ACCESS_KEY",
+      aws_region_name: "us-west-2",
+      api_base: scenario ? `${emulatorUrl}/scenario/${scenario}` : emulatorUrl,
+      num_retries: 0,
+      ...more,
+    },
+  });
+  return {
+    model_list: [
+      model("agent", undefined),
+      model("throttled", "http-error:ThrottlingException"),
+      model("missing", "http-error:ResourceNotFoundException"),
+      model("fails-mid-stream", "exception-mid-stream:internalServerException"),
+      model("slow", "slow-first-token:1200"),
+      model("stalls", "stall:30000"),
+    ],
+    general_settings: {
+      master_key: "os.environ/TEST_MASTER_KEY",
+      max_request_size_mb: 0.05,
+      stream_keepalive_seconds: 0.2,
+      cors_allow_origins: ["https://app.example.com"],
+      ...extra,
+    },
+  };
+}
+
+export const testSecrets = {
+  TEST_AWS_ACCESS_KEY_ID: STATIC_CREDENTIALS.accessKeyId,
+  TEST_AWS_SECRET_ACCESS_KEY: STATIC_CREDENTIALS.secretAccessKey,
+  TEST_MASTER_KEY: MASTER_KEY,
+};
+
+interface Target {
+  url: string;
+  close(): Promise<void>;
+}
+
+const targets: Array<[string, () => Promise<Target>]> = [
+  [
+    "Node server",
+    () =>
+      startServer({
+        config: parseConfig(testConfig(), { lookup: (name) => testSecrets[name as keyof typeof testSecrets] }),
+        port: 0,
+        log: () => {},
+      }),
+  ],
+  ["Worker (wrangler dev)", () => startWranglerDev({ CONFIG: JSON.stringify(testConfig()), ...testSecrets })],
+];
+
+async function requestsFor(session: string): Promise<RecordedRequest[]> {
+  const all = (await (await fetch(`${emulatorUrl}/__emulator/requests`)).json()) as RecordedRequest[];
+  return all.filter((request) => request.sessionId === session);
+}
+
+describe.each(targets)("the endpoint, %s", (_name, start) => {
+  let target: Target;
+  let openai: OpenAI;
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${target.url}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${MASTER_KEY}`, "content-type": "application/json", ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    target = await start();
+    openai = new OpenAI({ baseURL: `${target.url}/v1`, apiKey: MASTER_KEY, maxRetries: 0 });
+  }, 60_000);
+  afterAll(() => target?.close());
+
+  it("answers the openai client, with session id, cost and AWS request id", async () => {
+    const { data, response } = await openai.chat.completions
+      .create({ model: "agent", messages: [{ role: "user", content: question }] })
+      .withResponse();
+    expect(data.choices[0]!.message.content).toBe(demoAnswer(question));
+    expect(data.model).toBe("agent");
+    expect(data.usage?.prompt_tokens).toBe(DEMO_EXPECTED_USAGE.inputTokens);
+    const session = response.headers.get("x-bedrock-agent-session-id");
+    expect(session).toBeTruthy();
+    expect((data as unknown as { session_id: string }).session_id).toBe(session);
+    expect(Number(response.headers.get("x-litellm-response-cost"))).toBeGreaterThan(0);
+    expect(response.headers.get("x-amzn-requestid")).toMatch(/[0-9a-f-]{36}/);
+    expect(JSON.stringify(data)).not.toContain("_hidden_params");
+  });
+
+  it("streams to the openai client as OpenAI does", async () => {
+    const stream = await openai.chat.completions.create({
+      model: "agent",
+      messages: [{ role: "user", content: question }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    let finish: string | null | undefined;
+    for await (const chunk of stream) {
+      expect(chunk.model).toBe("agent");
+      text += chunk.choices[0]?.delta.content ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe(demoAnswer(question));
+    expect(finish).toBe("stop");
+    expect(usage?.completion_tokens).toBe(DEMO_EXPECTED_USAGE.outputTokens);
+  });
+
+  it("serves /chat/completions too (OpenAI Python's base_url without /v1)", async () => {
+    const bare = new OpenAI({ baseURL: target.url, apiKey: MASTER_KEY, maxRetries: 0 });
+    const completion = await bare.chat.completions.create({ model: "agent", messages: [{ role: "user", content: "hi" }] });
+    expect(completion.choices[0]!.message.content).toBe(demoAnswer("hi"));
+  });
+
+  it("continues the session given in the body or in the header", async () => {
+    const session = `s-${crypto.randomUUID()}`;
+    await post("/v1/chat/completions", { model: "agent", messages: [{ role: "user", content: "a" }], session_id: session });
+    const viaHeader = await post(
+      "/v1/chat/completions",
+      { model: "agent", messages: [{ role: "user", content: "b" }] },
+      { "x-bedrock-agent-session-id": session },
+    );
+    expect(viaHeader.headers.get("x-bedrock-agent-session-id")).toBe(session);
+    expect((await requestsFor(session)).map((r) => (r.body as { inputText: string }).inputText)).toEqual(["a", "b"]);
+  });
+
+  it("lists the configured models", async () => {
+    const ids = [];
+    for await (const model of openai.models.list()) ids.push(model.id);
+    expect(ids).toEqual(["agent", "throttled", "missing", "fails-mid-stream", "slow", "stalls"]);
+    const bare = await fetch(`${target.url}/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
+    expect(bare.status).toBe(200);
+  });
+
+  it("answers /health without a key, revealing nothing", async () => {
+    const response = await fetch(`${target.url}/health`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ status: "ok" });
+    for (const secret of Object.values(testSecrets)) expect(text).not.toContain(secret);
+  });
+
+  it("refuses a wrong or missing key with 401", async () => {
+    const wrong = new OpenAI({ baseURL: `${target.url}/v1`, apiKey: "sk-wrong", maxRetries: 0 });
+    const error = await wrong.chat.completions.create({ model: "agent", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    const missing = await fetch(`${target.url}/v1/models`);
+    expect(missing.status).toBe(401);
+    expect((await missing.json()) as unknown).toMatchObject({ error: { type: "authentication_error", code: "invalid_api_key" } });
+  });
+
+  it.each([
+    ["invalid JSON", "{nope", 400, "invalid_json"],
+    ["a body that is not an object", "[1]", 400, "invalid_json"],
+    ["missing messages", { model: "agent" }, 400, "invalid_messages"],
+    ["empty messages", { model: "agent", messages: [] }, 400, "invalid_messages"],
+    ["a missing model", { messages: [{ role: "user", content: "x" }] }, 400, "missing_model"],
+    ["an unknown model", { model: "gpt-4o", messages: [{ role: "user", content: "x" }] }, 404, "model_not_found"],
+    ["n > 1", { model: "agent", n: 2, messages: [{ role: "user", content: "x" }] }, 400, "unsupported_value"],
+    ["an oversized body", { model: "agent", messages: [{ role: "user", content: "x".repeat(60_000) }] }, 413, "request_too_large"],
+  ])("answers %s with an OpenAI-shaped %i", async (_case, body, status, code) => {
+    const response = await post("/v1/chat/completions", body);
+    expect(response.status).toBe(status);
+    const json = (await response.json()) as { error: Record<string, unknown> };
+    expect(json.error).toMatchObject({ code });
+    expect(typeof json.error.message).toBe("string");
+    expect(json.error).toHaveProperty("type");
+    expect(json.error).toHaveProperty("param");
+  });
+
+  it("ignores parameters an agent cannot honour", async () => {
+    const completion = await openai.chat.completions.create({
+      model: "agent",
+      messages: [{ role: "user", content: question }],
+      temperature: 0.1,
+      max_tokens: 5,
+      top_p: 0.5,
+    });
+    expect(completion.choices[0]!.message.content).toBe(demoAnswer(question));
+  });
+
+  it("passes AWS errors on with their status", async () => {
+    const throttled = await openai.chat.completions
+      .create({ model: "throttled", messages: [{ role: "user", content: "x" }] })
+      .catch((e: unknown) => e);
+    expect(throttled).toBeInstanceOf(OpenAI.RateLimitError);
+    const missing = await openai.chat.completions
+      .create({ model: "missing", messages: [{ role: "user", content: "x" }] })
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((missing as InstanceType<typeof OpenAI.APIError>).code).toBe("ResourceNotFoundException");
+  });
+
+  it("turns an error mid-stream into an error event the openai client raises", async () => {
+    const stream = await openai.chat.completions.create({
+      model: "fails-mid-stream",
+      messages: [{ role: "user", content: "x" }],
+      stream: true,
+    });
+    let text = "";
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    })().catch((e: unknown) => e);
+    expect(text).toBe(EXCEPTION_MID_STREAM_TEXT);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain("InternalServerException");
+  });
+
+  it("sends keep-alive comments while the agent is silent", async () => {
+    const response = await post("/v1/chat/completions", {
+      model: "slow",
+      stream: true,
+      messages: [{ role: "user", content: "x" }],
+    });
+    const body = await response.text();
+    const firstData = body.indexOf("data: ");
+    expect(body.slice(0, firstData)).toMatch(/^(: keep-alive\n\n){2,}$/);
+    expect(body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+  });
+
+  it("cancels the upstream call when the client disconnects", async () => {
+    const session = `cancel-${crypto.randomUUID()}`;
+    const response = await post("/v1/chat/completions", {
+      model: "stalls",
+      stream: true,
+      session_id: session,
+      messages: [{ role: "user", content: "x" }],
+    });
+    const reader = response.body!.getReader();
+    let text = "";
+    while (!text.includes(JSON.stringify(STALL_TEXT_BEFORE).slice(1, -1))) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    await expect
+      .poll(async () => (await requestsFor(session))[0]?.closedEarlyAt, { timeout: 3000, interval: 25 })
+      .toBeDefined();
+  });
+
+  it("allows CORS for configured origins only", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${target.url}/v1/chat/completions`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization" },
+      });
+    const allowed = await preflight("https://app.example.com");
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    const other = await preflight("https://evil.example.com");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});

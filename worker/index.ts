@@ -1,0 +1,38 @@
+// The Cloudflare Worker: wires the Worker's bindings into the endpoint's app, nothing more.
+import type { Hono } from "hono";
+import type { Env } from "../src/env.ts";
+import { ConfigError, parseConfig, parseConfigJson } from "../src/proxy/config.ts";
+import { createApp } from "../src/proxy/app.ts";
+import bundledConfig from "./config.generated.json";
+
+let cached: { env: Env; app: Hono } | { env: Env; error: string } | undefined;
+
+function appFor(env: Env): { app: Hono } | { error: string } {
+  if (cached?.env === env) return cached;
+  const options = {
+    lookup: (name: string) => (typeof env[name] === "string" ? (env[name] as string) : undefined),
+    warn: (message: string) => console.warn(`config warning: ${message}`),
+  };
+  try {
+    const config =
+      typeof env.CONFIG === "string" && env.CONFIG !== ""
+        ? parseConfigJson(env.CONFIG, options)
+        : parseConfig(bundledConfig, options);
+    cached = { env, app: createApp({ config, env }) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    cached = { env, error: `Invalid config: ${error.message}` };
+  }
+  return cached;
+}
+
+export default {
+  fetch(request: Request, env: Env, ctx: unknown): Response | Promise<Response> {
+    const app = appFor(env);
+    if ("error" in app) {
+      const body = { error: { message: app.error, type: "configuration_error", param: null, code: "invalid_config" } };
+      return Response.json(body, { status: 500 });
+    }
+    return app.app.fetch(request, env, ctx as never);
+  },
+};
