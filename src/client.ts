@@ -5,7 +5,10 @@ import { fromOpenAI } from "./from-openai.ts";
 import { invokeAgent } from "./invoke-agent.ts";
 
 import { CallSignals, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
-import { type CallInfo, hiddenParams, toChunks, toCompletion } from "./to-openai.ts";
+import type { AgentModel } from "./model.ts";
+import { type AnswerOptions, type CallInfo, hiddenParams, toChunks, toCompletion } from "./to-openai.ts";
+import { ToolCallIds } from "./tool-call-id.ts";
+import { toToolCalls } from "./tool-calls.ts";
 import type {
   AwsParams,
   ChatCompletion,
@@ -40,7 +43,10 @@ export class BedrockAgentClient {
   completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream>;
   async completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream> {
     const call = withDefaults(this.defaults, params);
-    const request = fromOpenAI(call);
+    let ids: ToolCallIds | undefined;
+    const toolCallIds = (model: AgentModel) =>
+      (ids ??= new ToolCallIds(resolveCredentials(call, call.env).secretAccessKey, `${model.agentId}/${model.agentAliasId}`));
+    const request = await fromOpenAI(call, toolCallIds);
     const region = resolveRegion(call, call.env);
     const endpoint = resolveEndpoint(call, call.env, region);
     const signer = this.signer(resolveCredentials(call, call.env), region);
@@ -66,9 +72,17 @@ export class BedrockAgentClient {
       memoryId: response.memoryId,
     };
     const meter = new UsageMeter(call);
-    if (!call.stream) return toCompletion(response.events, info, meter);
+    const answer: AnswerOptions = {
+      includeReasoning: call.include_reasoning !== false,
+      includeTraces: call.include_traces === true,
+      toolCalls: (returnControl) => toToolCalls(returnControl, info.sessionId, toolCallIds(request)),
+    };
+    if (!call.stream) return toCompletion(response.events, info, meter, answer);
 
-    const chunks = toChunks(response.events, info, meter, call.stream_options?.include_usage === true);
+    const chunks = toChunks(response.events, info, meter, {
+      ...answer,
+      includeUsage: call.stream_options?.include_usage === true,
+    });
     return {
       sessionId: info.sessionId,
       get requestId() {

@@ -1,5 +1,6 @@
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { StreamError, awsError, exceptionTypeToCode } from "./errors.ts";
+import type { AgentFile } from "./types.ts";
 
 // The AWS event-stream format caps a message at 16 MiB; a length prefix above that is
 // corruption, rejected before buffering anything for it.
@@ -37,17 +38,12 @@ export interface TracePart {
   [key: string]: unknown;
 }
 
-export interface OutputFile {
-  name: string;
-  type: string;
-  bytes: Uint8Array;
-}
 
 export type AgentEvent =
   | { type: "chunk"; bytes: Uint8Array; attribution?: { citations?: Citation[] } }
   | { type: "trace"; trace: TracePart }
   | { type: "returnControl"; returnControl: Record<string, unknown> }
-  | { type: "files"; files: OutputFile[] };
+  | { type: "files"; files: AgentFile[] };
 
 /**
  * Cuts a byte stream into whole frames. Network reads do not align with frames: a frame,

@@ -11,6 +11,7 @@ export {
   DependencyFailedError,
   InternalServerError,
   NotFoundError,
+  PayloadTooLargeError,
   PermissionDeniedError,
   QuotaExceededError,
   RateLimitError,
@@ -19,7 +20,7 @@ export {
   TimeoutError,
   type OpenAIErrorBody,
 } from "./errors.ts";
-export { type AgentEvent, type OutputFile, type TracePart, agentEvents, readFrames, decodeFrame } from "./event-stream.ts";
+export { type AgentEvent, type TracePart, agentEvents, readFrames, decodeFrame } from "./event-stream.ts";
 export { INSTRUCTIONS_ATTRIBUTE } from "./from-openai.ts";
 export { MODEL_FORM, parseModel } from "./model.ts";
 export { costOf, priceOf } from "./pricing.ts";

@@ -1,5 +1,17 @@
-import type { AgentEvent } from "./event-stream.ts";
-import type { ChatCompletion, ChatCompletionChunk, HiddenParams } from "./types.ts";
+import { CitationIndexer } from "./citations.ts";
+import { awsError } from "./errors.ts";
+import type { AgentEvent, TracePart } from "./event-stream.ts";
+import type {
+  AgentFile,
+  AssistantMessage,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChunkDelta,
+  FinishReason,
+  HiddenParams,
+  ToolCall,
+  UrlCitation,
+} from "./types.ts";
 import type { UsageMeter } from "./usage.ts";
 
 /** What is known about one call before its events are read. */
@@ -10,6 +22,13 @@ export interface CallInfo {
   sessionId: string;
   requestId?: string;
   memoryId?: string;
+}
+
+export interface AnswerOptions {
+  includeReasoning: boolean;
+  includeTraces: boolean;
+  /** A returnControl event → tool calls whose ids carry the session and invocation. */
+  toolCalls: (returnControl: Record<string, unknown>) => Promise<ToolCall[]>;
 }
 
 export function hiddenParams(info: CallInfo, meter: UsageMeter): HiddenParams {
@@ -23,24 +42,88 @@ export function hiddenParams(info: CallInfo, meter: UsageMeter): HiddenParams {
   return params;
 }
 
+type FunctionToolCall = NonNullable<AssistantMessage["tool_calls"]>[number];
+
+/** What one event adds to the answer. */
+interface Piece {
+  content?: string;
+  reasoning?: string;
+  annotations?: UrlCitation[];
+  toolCalls?: FunctionToolCall[];
+  files?: AgentFile[];
+  trace?: TracePart;
+}
+
 /**
- * Reads the events of one answer: text is decoded as UTF-8 across chunks (a character
- * may be split between two of them), traces feed the usage meter.
+ * Reads the events of one answer: text is decoded as UTF-8 across chunks (a character may be
+ * split between two of them), citations are placed in the text, traces feed the usage meter
+ * and the reasoning, a return of control becomes tool calls.
  */
 class AnswerReader {
+  finishReason: FinishReason = "stop";
   private readonly decoder = new TextDecoder();
-  constructor(private readonly meter: UsageMeter) {}
+  private readonly citations = new CitationIndexer();
+  private reasoningSent = false;
 
-  /** The text this event adds, possibly empty. */
-  read(event: AgentEvent): string {
-    if (event.type === "chunk") return this.decoder.decode(event.bytes, { stream: true });
-    if (event.type === "trace") this.meter.add(event.trace);
-    return "";
+  constructor(
+    private readonly meter: UsageMeter,
+    private readonly options: AnswerOptions,
+  ) {}
+
+  async read(event: AgentEvent): Promise<Piece> {
+    switch (event.type) {
+      case "chunk": {
+        const content = this.decoder.decode(event.bytes, { stream: true });
+        this.citations.append(content);
+        const annotations = this.citations.annotations(event.attribution?.citations);
+        return annotations.length > 0 ? { content, annotations } : { content };
+      }
+      case "trace":
+        return this.trace(event.trace);
+      case "returnControl": {
+        this.finishReason = "tool_calls";
+        return { toolCalls: (await this.options.toolCalls(event.returnControl)) as FunctionToolCall[] };
+      }
+      case "files":
+        return { files: event.files };
+    }
   }
 
   /** Bytes of an unfinished character at the very end become U+FFFD, never vanish. */
   end(): string {
-    return this.decoder.decode();
+    const rest = this.decoder.decode();
+    this.citations.append(rest);
+    return rest;
+  }
+
+  private trace(part: TracePart): Piece {
+    this.meter.add(part);
+    const piece: Piece = this.options.includeTraces ? { trace: part } : {};
+    const steps = part.trace ?? {};
+    const failure = steps.failureTrace as { failureReason?: string; failureCode?: number } | undefined;
+    if (failure) {
+      const code = failure.failureCode;
+      const status = typeof code === "number" && code >= 400 && code < 600 ? code : 500;
+      throw awsError(undefined, status, `The agent failed: ${failure.failureReason ?? "no reason given"}`);
+    }
+    if ((steps.guardrailTrace as { action?: string } | undefined)?.action === "INTERVENED") {
+      this.finishReason = "content_filter";
+    }
+    if (this.options.includeReasoning) {
+      const texts: string[] = [];
+      for (const step of Object.values(steps)) {
+        const reasoning = (step?.modelInvocationOutput?.reasoningContent as { reasoningText?: { text?: unknown } } | undefined)
+          ?.reasoningText?.text;
+        const rationale = (step?.rationale as { text?: unknown } | undefined)?.text;
+        for (const text of [reasoning, rationale]) if (typeof text === "string" && text) texts.push(text);
+      }
+      if (texts.length > 0) {
+        // Pieces are separated as paragraphs, also when a client concatenates the deltas.
+        piece.reasoning = (this.reasoningSent ? "\n\n" : "") + texts.join("\n\n");
+        this.reasoningSent = true;
+      }
+    }
+    return piece;
   }
 }
 
@@ -48,42 +131,61 @@ export async function toCompletion(
   events: AsyncIterable<AgentEvent>,
   info: CallInfo,
   meter: UsageMeter,
+  options: AnswerOptions,
 ): Promise<ChatCompletion> {
-  const reader = new AnswerReader(meter);
+  const reader = new AnswerReader(meter, options);
   let content = "";
-  for await (const event of events) content += reader.read(event);
+  let reasoning = "";
+  const annotations: UrlCitation[] = [];
+  const toolCalls: FunctionToolCall[] = [];
+  const files: AgentFile[] = [];
+  const traces: TracePart[] = [];
+  for await (const event of events) {
+    const piece = await reader.read(event);
+    content += piece.content ?? "";
+    reasoning += piece.reasoning ?? "";
+    annotations.push(...(piece.annotations ?? []));
+    toolCalls.push(...(piece.toolCalls ?? []));
+    files.push(...(piece.files ?? []));
+    if (piece.trace) traces.push(piece.trace);
+  }
   content += reader.end();
-  return {
+  const message: AssistantMessage = {
+    role: "assistant",
+    content: content === "" && toolCalls.length > 0 ? null : content,
+    refusal: null,
+  };
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  if (annotations.length > 0) message.annotations = annotations;
+  if (reasoning) message.reasoning_content = reasoning;
+  if (files.length > 0) message.files = files;
+  const completion: ChatCompletion = {
     id: info.id,
     object: "chat.completion",
     created: info.created,
     model: info.model,
-    choices: [
-      {
-        index: 0,
-        message: { role: "assistant", content, refusal: null },
-        finish_reason: "stop",
-        logprobs: null,
-      },
-    ],
+    choices: [{ index: 0, message, finish_reason: reader.finishReason, logprobs: null }],
     usage: meter.usage(),
     session_id: info.sessionId,
     _hidden_params: hiddenParams(info, meter),
   };
+  if (options.includeTraces) completion.traces = traces;
+  return completion;
 }
 
 /**
- * Chunks in OpenAI's order: the role first (when the agent's first event arrives), each
- * piece of text the moment it arrives, `finish_reason` last, then usage when asked for.
+ * Chunks in OpenAI's order: the role first (when the agent's first event arrives), then each
+ * piece the moment it arrives (text, reasoning, citations, tool calls, files), `finish_reason`
+ * last, then usage when asked for.
  */
 export async function* toChunks(
   events: AsyncIterable<AgentEvent>,
   info: CallInfo,
   meter: UsageMeter,
-  includeUsage: boolean,
+  options: AnswerOptions & { includeUsage: boolean },
 ): AsyncGenerator<ChatCompletionChunk> {
-  const reader = new AnswerReader(meter);
-  const chunk = (delta: ChatCompletionChunk["choices"][0]["delta"], finish: "stop" | null = null) => {
+  const reader = new AnswerReader(meter, options);
+  const chunk = (delta: ChunkDelta, finish: FinishReason | null = null): ChatCompletionChunk => {
     const out: ChatCompletionChunk = {
       id: info.id,
       object: "chat.completion.chunk",
@@ -91,23 +193,31 @@ export async function* toChunks(
       model: info.model,
       choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
     };
-    if (includeUsage) out.usage = null;
+    if (options.includeUsage) out.usage = null;
     return out;
   };
   let started = false;
+  let toolIndex = 0;
   for await (const event of events) {
-    const text = reader.read(event);
+    const piece = await reader.read(event);
     if (!started) {
       started = true;
       yield chunk({ role: "assistant", content: "" });
     }
-    if (text) yield chunk({ content: text });
+    if (piece.trace) yield { ...chunk({}), trace: piece.trace };
+    const delta: ChunkDelta = {};
+    if (piece.reasoning) delta.reasoning_content = piece.reasoning;
+    if (piece.content) delta.content = piece.content;
+    if (piece.annotations) delta.annotations = piece.annotations;
+    if (piece.toolCalls?.length) delta.tool_calls = piece.toolCalls.map((call) => ({ index: toolIndex++, ...call }));
+    if (piece.files?.length) delta.files = piece.files;
+    if (Object.keys(delta).length > 0) yield chunk(delta);
   }
   const rest = reader.end();
   if (!started) yield chunk({ role: "assistant", content: "" });
   if (rest) yield chunk({ content: rest });
-  yield chunk({}, "stop");
-  if (includeUsage) {
+  yield chunk({}, reader.finishReason);
+  if (options.includeUsage) {
     yield {
       id: info.id,
       object: "chat.completion.chunk",

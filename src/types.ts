@@ -3,10 +3,13 @@
 // assignable to and from the `openai` package's own types.
 
 import type { Env } from "./env.ts";
+import type { TracePart } from "./event-stream.ts";
 
 export interface ContentPart {
   type: string;
   text?: string;
+  image_url?: unknown;
+  file?: unknown;
 }
 
 /** A tool call as an assistant message in the history carries it (custom tools have no `function`). */
@@ -60,6 +63,23 @@ export interface CompletionParams extends AwsParams, RequestOptions, CustomPrice
   session_id?: string;
   sessionID?: string;
   sessionId?: string;
+  /** Long-term memory across sessions (InvokeAgent's `memoryId` is accepted too). */
+  memory_id?: string;
+  memoryId?: string;
+  /** Ends the agent session after this answer. */
+  end_session?: boolean;
+  endSession?: boolean;
+  session_attributes?: Record<string, string>;
+  sessionAttributes?: Record<string, string>;
+  /** Merged with system and developer messages, which go under `instructions`. */
+  prompt_session_attributes?: Record<string, string>;
+  promptSessionAttributes?: Record<string, string>;
+  knowledge_base_configurations?: Array<Record<string, unknown>>;
+  knowledgeBaseConfigurations?: Array<Record<string, unknown>>;
+  /** The agent's rationale and the model's reasoning as `reasoning_content` (default true). */
+  include_reasoning?: boolean;
+  /** The agent's raw trace events, as `traces` (default false). */
+  include_traces?: boolean;
 }
 
 /**
@@ -107,6 +127,41 @@ export interface CompletionUsage {
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
 
+/** A citation, as OpenAI's search models give them. */
+export interface UrlCitation {
+  type: "url_citation";
+  url_citation: { start_index: number; end_index: number; url: string; title: string };
+}
+
+/** A file the agent produced (code interpreter). */
+export interface AgentFile {
+  name: string;
+  /** MIME type */
+  type: string;
+  bytes: Uint8Array;
+}
+
+export interface AssistantMessage {
+  role: "assistant";
+  content: string | null;
+  refusal: string | null;
+  /** The agent's return of control, one call per action it wants run. */
+  tool_calls?: Array<ToolCall & { type: "function"; function: { name: string; arguments: string } }>;
+  annotations?: UrlCitation[];
+  /** The agent's rationale and the model's reasoning (the field DeepSeek, OpenRouter and LiteLLM use). */
+  reasoning_content?: string;
+  files?: AgentFile[];
+}
+
+export interface ChunkDelta {
+  role?: "assistant";
+  content?: string | null;
+  tool_calls?: Array<{ index: number; id: string; type: "function"; function: { name: string; arguments: string } }>;
+  annotations?: UrlCitation[];
+  reasoning_content?: string;
+  files?: AgentFile[];
+}
+
 /** What the library learned beyond the OpenAI shape, under LiteLLM's name. */
 export interface HiddenParams {
   /** USD, from the foundation models' prices; null when a model's price is unknown. */
@@ -126,17 +181,15 @@ export interface ChatCompletion {
   model: string;
   choices: Array<{
     index: number;
-    message: {
-      role: "assistant";
-      content: string | null;
-      refusal: string | null;
-    };
+    message: AssistantMessage;
     finish_reason: FinishReason;
     logprobs: null;
   }>;
   usage: CompletionUsage;
   /** The agent session, to continue the conversation with `session_id`. */
   session_id: string;
+  /** The raw trace events, with `include_traces: true`. */
+  traces?: TracePart[];
   _hidden_params: HiddenParams;
 }
 
@@ -147,11 +200,13 @@ export interface ChatCompletionChunk {
   model: string;
   choices: Array<{
     index: number;
-    delta: { role?: "assistant"; content?: string | null };
+    delta: ChunkDelta;
     finish_reason: FinishReason | null;
     logprobs?: null;
   }>;
   usage?: CompletionUsage | null;
+  /** A raw trace event, with `include_traces: true`. */
+  trace?: TracePart;
 }
 
 /** The streaming result: chunks as they arrive, plus what is known about the call. */

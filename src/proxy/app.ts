@@ -13,7 +13,8 @@ import {
   NotFoundError,
   PayloadTooLargeError,
 } from "../errors.ts";
-import type { CompletionParams } from "../types.ts";
+import { fileToDataUrl } from "../files.ts";
+import type { AgentFile, AssistantMessage, CompletionParams } from "../types.ts";
 import { bearerToken, secretsEqual } from "./auth.ts";
 import type { ModelDeployment, ProxyConfig } from "./config.ts";
 import { sseResponse } from "./sse.ts";
@@ -36,7 +37,26 @@ export interface AppOptions {
 
 // What a caller may set in the body; everything AWS-related comes from the config only, so a
 // caller can neither redirect the call (api_base) nor swap its credentials.
-const CALLER_FIELDS = ["messages", "stream", "stream_options", "session_id", "sessionID", "sessionId"] as const;
+const CALLER_FIELDS = [
+  "messages",
+  "stream",
+  "stream_options",
+  "session_id",
+  "sessionID",
+  "sessionId",
+  "memory_id",
+  "memoryId",
+  "end_session",
+  "endSession",
+  "session_attributes",
+  "sessionAttributes",
+  "prompt_session_attributes",
+  "promptSessionAttributes",
+  "knowledge_base_configurations",
+  "knowledgeBaseConfigurations",
+  "include_reasoning",
+  "include_traces",
+] as const;
 
 /** The OpenAI-compatible endpoint as a Hono app: the same app serves Workers, Node, Bun and Deno. */
 export function createApp(options: AppOptions): Hono {
@@ -106,6 +126,8 @@ export function createApp(options: AppOptions): Hono {
     }
     const params = { ...callerFields(body), ...deployment.params, env: options.env, signal: c.req.raw.signal } as CompletionParams;
     params.session_id ??= c.req.header(SESSION_HEADER);
+    // Reasoning can be turned off per model and per request: either one wins.
+    params.include_reasoning = body.include_reasoning !== false && deployment.params.include_reasoning !== false;
 
     const result = await client.completion(params);
     const headers = new Headers();
@@ -115,6 +137,9 @@ export function createApp(options: AppOptions): Hono {
       if (hidden.aws_request_id) headers.set(REQUEST_ID_HEADER, hidden.aws_request_id);
       if (hidden.response_cost !== null) headers.set(COST_HEADER, String(hidden.response_cost));
       headers.set("content-type", "application/json");
+      // Bytes do not go in JSON: the endpoint sends files as data URLs.
+      const message = completion.choices[0]!.message as Omit<AssistantMessage, "files"> & { files?: unknown[] };
+      if (message.files) message.files = (message.files as AgentFile[]).map(fileToDataUrl);
       return new Response(JSON.stringify({ ...completion, model: deployment.model_name }), { headers });
     }
     headers.set(SESSION_HEADER, result.sessionId);

@@ -20,6 +20,8 @@ export interface DeploymentParams extends AwsParams, CustomPrices, Pick<RequestO
   aws_web_identity_token?: string;
   aws_sts_endpoint?: string;
   aws_profile_name?: string;
+  /** false: this model never sends reasoning_content, whatever the request says. */
+  include_reasoning?: boolean;
 }
 
 export interface ModelDeployment {
@@ -145,6 +147,7 @@ const PARAMS: Record<keyof DeploymentParams, Check> = {
   aws_web_identity_token: str,
   aws_sts_endpoint: str,
   aws_profile_name: str,
+  include_reasoning: bool,
 };
 
 /** Validates a parsed config (from YAML or JSON) and resolves its `os.environ/` references. */

@@ -1,5 +1,6 @@
 import { AgentError, InternalServerError } from "../errors.ts";
-import type { ChatCompletionChunk, ChatCompletionStream } from "../types.ts";
+import { fileToDataUrl } from "../files.ts";
+import type { AgentFile, ChatCompletionChunk, ChatCompletionStream } from "../types.ts";
 
 export interface SseOptions {
   headers: Headers;
@@ -39,6 +40,8 @@ export function sseResponse(stream: ChatCompletionStream, options: SseOptions): 
           return controller.close();
         }
         result.value.model = options.model;
+        const delta = result.value.choices[0]?.delta as { files?: unknown[] } | undefined;
+        if (delta?.files) delta.files = (delta.files as AgentFile[]).map(fileToDataUrl);
         controller.enqueue(encoder.encode(`data: ${JSON.stringify(result.value)}\n\n`));
       } catch (error) {
         const failure =

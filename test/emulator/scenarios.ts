@@ -578,7 +578,8 @@ export function returnControlFollowUpText(results: readonly InvocationResult[]):
       return `${f.function ?? f.actionGroup} returned ${JSON.stringify(f.responseBody?.TEXT?.body ?? "")}`;
     }
     const a = r.apiResult!;
-    return `${a.httpMethod ?? "?"} ${a.apiPath ?? "?"} returned ${a.httpStatusCode ?? 200} ${JSON.stringify(a.responseBody?.TEXT?.body ?? "")}`;
+    const body = Object.values(a.responseBody ?? {})[0]?.body ?? "";
+    return `${a.httpMethod ?? "?"} ${a.apiPath ?? "?"} returned ${a.httpStatusCode ?? 200} ${JSON.stringify(body)}`;
   });
   return `Thanks, I have the results: ${parts.join("; ")}. Your trip to Lisbon is planned.`;
 }
@@ -822,6 +823,40 @@ const flakyFrame: Scenario = (req) => {
 };
 
 // ---------------------------------------------------------------------------------------------
+// guardrail-intervened: a guardrail blocks the answer and the agent says so.
+
+export const GUARDRAIL_TEXT = "Sorry, I cannot help with that request.";
+
+const guardrailIntervened: Scenario = (req) => {
+  const id = traceIdBase();
+  return {
+    steps: [
+      trace(req, "guardrailTrace", {
+        traceId: `${id}-guardrail-pre-0`,
+        action: "INTERVENED",
+        inputAssessments: [{ topicPolicy: { topics: [{ name: "Investment advice", type: "DENY", action: "BLOCKED" }] } }],
+      }),
+      { frame: chunkFrame(GUARDRAIL_TEXT) },
+    ],
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// failure-trace: the agent fails (e.g. an action group's Lambda), reported as a failureTrace.
+
+export const FAILURE_REASON = "The Lambda function of action group WeatherTools returned an error.";
+
+const failureTraceScenario: Scenario = (req) => {
+  const id = traceIdBase();
+  return {
+    steps: [
+      ...modelCall(req, "orchestrationTrace", `${id}-0`, DEMO_MODEL, { inputTokens: 900, outputTokens: 40 }),
+      trace(req, "failureTrace", { traceId: `${id}-failure`, failureReason: FAILURE_REASON, failureCode: 424 }),
+    ],
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
 // The registry and the dispatcher.
 
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
@@ -844,6 +879,8 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   flaky,
   "flaky-frame": flakyFrame,
   stall,
+  "guardrail-intervened": guardrailIntervened,
+  "failure-trace": failureTraceScenario,
 };
 
 export const DEFAULT_SCENARIO = "demo";

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { BadRequestError } from "../../src/errors.ts";
 import { INSTRUCTIONS_ATTRIBUTE, fromOpenAI } from "../../src/from-openai.ts";
+import { ToolCallIds } from "../../src/tool-call-id.ts";
+import type { CompletionParams } from "../../src/types.ts";
 import { parseModel } from "../../src/model.ts";
 
 const model = "bedrock/agent/L1RT58GYRW/MFPSBCXYTW";
+const ids = new ToolCallIds("test-secret", "L1RT58GYRW/MFPSBCXYTW");
+const convert = (params: CompletionParams) => fromOpenAI(params, () => ids);
 
 describe("model strings", () => {
   it("parses bedrock/agent/{AGENT_ID}/{ALIAS_ID}", () => {
@@ -29,15 +33,15 @@ describe("model strings", () => {
 });
 
 describe("messages → InvokeAgent body", () => {
-  it("sends the last user message as inputText, with traces on", () => {
-    const request = fromOpenAI({ model, messages: [{ role: "user", content: "Hi there" }] });
+  it("sends the last user message as inputText, with traces on", async () => {
+    const request = await convert({ model, messages: [{ role: "user", content: "Hi there" }] });
     expect(request.body).toEqual({ inputText: "Hi there", enableTrace: true });
     expect(request.newSession).toBe(true);
     expect(request.sessionId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("keeps earlier turns as conversation history for a new session", () => {
-    const request = fromOpenAI({
+  it("keeps earlier turns as conversation history for a new session", async () => {
+    const request = await convert({
       model,
       messages: [
         { role: "user", content: "My name is Ada." },
@@ -54,8 +58,8 @@ describe("messages → InvokeAgent body", () => {
     });
   });
 
-  it("merges consecutive turns of one role, so roles alternate", () => {
-    const request = fromOpenAI({
+  it("merges consecutive turns of one role, so roles alternate", async () => {
+    const request = await convert({
       model,
       messages: [
         { role: "user", content: "one" },
@@ -73,8 +77,8 @@ describe("messages → InvokeAgent body", () => {
     expect(request.body.inputText).toBe("four\n\nfive");
   });
 
-  it("carries system and developer messages in promptSessionAttributes, never in history", () => {
-    const request = fromOpenAI({
+  it("carries system and developer messages in promptSessionAttributes, never in history", async () => {
+    const request = await convert({
       model,
       messages: [
         { role: "system", content: "Answer in French." },
@@ -90,9 +94,9 @@ describe("messages → InvokeAgent body", () => {
     expect(request.body.sessionState?.conversationHistory?.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
   });
 
-  it("continues a given session without resending history (the session holds it)", () => {
+  it("continues a given session without resending history (the session holds it)", async () => {
     for (const key of ["session_id", "sessionID", "sessionId"]) {
-      const request = fromOpenAI({
+      const request = await convert({
         model,
         [key]: "my-session:42",
         messages: [
@@ -107,16 +111,16 @@ describe("messages → InvokeAgent body", () => {
     }
   });
 
-  it("asks for a streamed final response only when streaming", () => {
+  it("asks for a streamed final response only when streaming", async () => {
     const messages = [{ role: "user" as const, content: "x" }];
-    expect(fromOpenAI({ model, messages, stream: true }).body.streamingConfigurations).toEqual({
+    expect((await convert({ model, messages, stream: true })).body.streamingConfigurations).toEqual({
       streamFinalResponse: true,
     });
-    expect(fromOpenAI({ model, messages }).body.streamingConfigurations).toBeUndefined();
+    expect((await convert({ model, messages })).body.streamingConfigurations).toBeUndefined();
   });
 
-  it("never puts credentials or unrelated parameters in the body", () => {
-    const request = fromOpenAI({
+  it("never puts credentials or unrelated parameters in the body", async () => {
+    const request = await convert({
       model,
       messages: [{ role: "user", content: "x" }],
       aws_access_key_id: "AKIDSECRETLEAK",
@@ -136,12 +140,13 @@ describe("messages → InvokeAgent body", () => {
     [{ messages: [{ role: "user", content: "x" }, { role: "assistant", content: "y" }] }, /last message must be a user/],
     [{ messages: [{ role: "user", content: "" }] }, /last message must be a user/],
     [{ messages: [{ role: "system", content: "only rules" }] }, /last message must be a user/],
-    [{ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }] }, /image_url/],
+    [{ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://x.example.com/a.png" } }] }] }, /data URLs/],
+    [{ messages: [{ role: "user", content: [{ type: "input_audio", input_audio: {} }] }] }, /input_audio/],
     [{ messages: [{ role: "user", content: 42 }] }, /string or an array/],
     [{ messages: [{ role: "user", content: "x" }], session_id: "a" }, /session_id/],
     [{ messages: [{ role: "user", content: "x" }], session_id: "../../etc" }, /session_id/],
-  ])("rejects bad input %j with a clear 400", (params, message) => {
-    const error = catchError(() => fromOpenAI({ model, ...(params as object) } as never));
+  ])("rejects bad input %j with a clear 400", async (params, message) => {
+    const error = await convert({ model, ...(params as object) } as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as Error).message).toMatch(message);
   });

@@ -4,8 +4,12 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { STATIC_CREDENTIALS } from "../emulator/credentials.ts";
 import {
+  CITATION_WEB_URL,
+  CITATIONS_TEXT,
   DEMO_EXPECTED_USAGE,
+  DEMO_RATIONALE_TEXT,
   EXCEPTION_MID_STREAM_TEXT,
+  FILES_EXPECTED,
   STALL_TEXT_BEFORE,
   demoAnswer,
 } from "../emulator/scenarios.ts";
@@ -40,6 +44,11 @@ export function testConfig(extra: Record<string, unknown> = {}) {
       model("fails-mid-stream", "exception-mid-stream:internalServerException"),
       model("slow", "slow-first-token:1200"),
       model("stalls", "stall:30000"),
+      model("tools", "return-control"),
+      model("cited", "citations"),
+      model("files", "files"),
+      model("guarded", "guardrail-intervened"),
+      model("no-reasoning", undefined, { include_reasoning: false }),
     ],
     general_settings: {
       master_key: "os.environ/TEST_MASTER_KEY",
@@ -153,7 +162,19 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
   it("lists the configured models", async () => {
     const ids = [];
     for await (const model of openai.models.list()) ids.push(model.id);
-    expect(ids).toEqual(["agent", "throttled", "missing", "fails-mid-stream", "slow", "stalls"]);
+    expect(ids).toEqual([
+      "agent",
+      "throttled",
+      "missing",
+      "fails-mid-stream",
+      "slow",
+      "stalls",
+      "tools",
+      "cited",
+      "files",
+      "guarded",
+      "no-reasoning",
+    ]);
     const bare = await fetch(`${target.url}/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
     expect(bare.status).toBe(200);
   });
@@ -274,5 +295,89 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     const other = await preflight("https://evil.example.com");
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+  describe("agent features", () => {
+    type Message = OpenAI.ChatCompletionMessageParam;
+
+    it("runs the openai SDK's ordinary tool-call loop unchanged", async () => {
+      const messages: Message[] = [{ role: "user", content: "Plan my trip to Lisbon" }];
+      let completion = await openai.chat.completions.create({ model: "tools", messages });
+      let rounds = 0;
+      while (completion.choices[0]!.finish_reason === "tool_calls") {
+        const message = completion.choices[0]!.message;
+        messages.push(message);
+        for (const call of message.tool_calls ?? []) {
+          if (call.type !== "function") continue;
+          messages.push({ role: "tool", tool_call_id: call.id, content: `${call.function.name} done` });
+        }
+        completion = await openai.chat.completions.create({ model: "tools", messages });
+        rounds++;
+      }
+      expect(rounds).toBe(1);
+      expect(completion.choices[0]!.message.content).toContain('"WeatherTools__get_forecast done"');
+      expect(completion.choices[0]!.message.content).toContain('"BookingAPI__POST_bookings_city done"');
+    });
+
+    it("streams tool calls the openai SDK's stream helper assembles", async () => {
+      const runner = openai.chat.completions.stream({ model: "tools", messages: [{ role: "user", content: "Plan" }] });
+      const final = await runner.finalChatCompletion();
+      expect(final.choices[0]!.finish_reason).toBe("tool_calls");
+      const calls = final.choices[0]!.message.tool_calls!.filter((c) => c.type === "function");
+      expect(calls.map((c) => c.function.name)).toEqual(["WeatherTools__get_forecast", "BookingAPI__POST_bookings_city"]);
+      expect(JSON.parse(calls[0]!.function.arguments)).toMatchObject({ city: "Lisbon", days: 3 });
+    });
+
+    it("answers a forged tool call id with a 400, not an upstream call", async () => {
+      const error = await openai.chat.completions
+        .create({
+          model: "tools",
+          messages: [
+            { role: "user", content: "x" },
+            { role: "tool", tool_call_id: "call_forged.AAAA", content: "r" },
+          ],
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe("invalid_tool_call_id");
+    });
+
+    it("gives citations as annotations and reasoning as reasoning_content", async () => {
+      const completion = await openai.chat.completions.create({ model: "cited", messages: [{ role: "user", content: "x" }] });
+      const message = completion.choices[0]!.message;
+      expect(message.content).toBe(CITATIONS_TEXT);
+      expect(message.annotations?.map((a) => a.url_citation.url)).toContain(CITATION_WEB_URL);
+      const demo = await openai.chat.completions.create({ model: "agent", messages: [{ role: "user", content: "x" }] });
+      expect((demo.choices[0]!.message as { reasoning_content?: string }).reasoning_content).toContain(DEMO_RATIONALE_TEXT);
+    });
+
+    it("leaves reasoning out when the request or the model says so", async () => {
+      const body = { messages: [{ role: "user", content: "x" }], include_reasoning: false };
+      const perRequest = (await (await post("/v1/chat/completions", { ...body, model: "agent" })).json()) as {
+        choices: Array<{ message: Record<string, unknown> }>;
+      };
+      expect(perRequest.choices[0]!.message.reasoning_content).toBeUndefined();
+      const perModel = (await (
+        await post("/v1/chat/completions", { ...body, model: "no-reasoning", include_reasoning: true })
+      ).json()) as { choices: Array<{ message: Record<string, unknown> }> };
+      expect(perModel.choices[0]!.message.reasoning_content).toBeUndefined();
+    });
+
+    it("sends the agent's files as data URLs", async () => {
+      const completion = await openai.chat.completions.create({ model: "files", messages: [{ role: "user", content: "x" }] });
+      const files = (completion.choices[0]!.message as unknown as { files: Array<{ name: string; type: string; url: string }> }).files;
+      expect(files.map((f) => f.name)).toEqual(FILES_EXPECTED.map((f) => f.name));
+      const csv = files[0]!;
+      expect(csv.url.startsWith("data:text/csv;base64,")).toBe(true);
+      expect(atob(csv.url.split(",")[1]!)).toBe(new TextDecoder().decode(FILES_EXPECTED[0]!.bytes));
+      const stream = await openai.chat.completions.create({ model: "files", messages: [{ role: "user", content: "x" }], stream: true });
+      const streamed: Array<{ url: string }> = [];
+      for await (const chunk of stream) streamed.push(...((chunk.choices[0]?.delta as { files?: Array<{ url: string }> })?.files ?? []));
+      expect(streamed.map((f) => f.url)).toEqual(files.map((f) => f.url));
+    });
+
+    it("finishes with content_filter when a guardrail intervenes", async () => {
+      const completion = await openai.chat.completions.create({ model: "guarded", messages: [{ role: "user", content: "x" }] });
+      expect(completion.choices[0]!.finish_reason).toBe("content_filter");
+    });
   });
 });

@@ -1,0 +1,80 @@
+import type { Citation } from "./event-stream.ts";
+import type { UrlCitation } from "./types.ts";
+
+// The cited text is looked up in the recent part of the answer only, so memory stays flat
+// however long the answer grows.
+const WINDOW = 16 * 1024;
+
+/**
+ * `chunk.attribution` → OpenAI `url_citation` annotations, with start and end indices
+ * (UTF-16, end exclusive) into the whole answer, also when it streams in many chunks.
+ */
+export class CitationIndexer {
+  private recent = "";
+  private recentStart = 0;
+
+  /** Feeds the answer's text, in order, before the citations that arrive with it. */
+  append(text: string): void {
+    this.recent += text;
+    if (this.recent.length > 2 * WINDOW) {
+      const cut = this.recent.length - WINDOW;
+      this.recent = this.recent.slice(cut);
+      this.recentStart += cut;
+    }
+  }
+
+  annotations(citations: Citation[] | undefined): UrlCitation[] {
+    const out: UrlCitation[] = [];
+    for (const citation of citations ?? []) {
+      const part = citation.generatedResponsePart?.textResponsePart;
+      const [start, end] = this.locate(part?.text ?? "", part?.span?.start, part?.span?.end);
+      for (const reference of citation.retrievedReferences ?? []) {
+        const url = referenceUrl(reference.location);
+        if (!url) continue;
+        out.push({ type: "url_citation", url_citation: { start_index: start, end_index: end, url, title: referenceTitle(reference, url) } });
+      }
+    }
+    return out;
+  }
+
+  /** Where the cited text stands: found in the answer near the span AWS gave, else the span itself. */
+  private locate(text: string, spanStart = 0, spanEnd = spanStart): [number, number] {
+    const length = this.recentStart + this.recent.length;
+    let best = -1;
+    if (text !== "") {
+      for (let at = this.recent.indexOf(text); at !== -1; at = this.recent.indexOf(text, at + 1)) {
+        const absolute = this.recentStart + at;
+        if (best === -1 || Math.abs(absolute - spanStart) < Math.abs(best - spanStart)) best = absolute;
+      }
+    }
+    if (best !== -1) return [best, best + text.length];
+    const start = Math.min(Math.max(0, spanStart), length);
+    return [start, Math.min(Math.max(start, spanEnd), length)];
+  }
+}
+
+/** The web URL or document URI of any location kind (web, S3, Confluence, SharePoint, ...). */
+function referenceUrl(location: unknown): string | undefined {
+  if (!location || typeof location !== "object") return undefined;
+  for (const value of Object.values(location)) {
+    if (value && typeof value === "object") {
+      const { url, uri } = value as { url?: unknown; uri?: unknown };
+      if (typeof url === "string" && url) return url;
+      if (typeof uri === "string" && uri) return uri;
+    }
+  }
+  return undefined;
+}
+
+function referenceTitle(reference: Record<string, unknown>, url: string): string {
+  const metadata = (reference.metadata ?? {}) as Record<string, unknown>;
+  for (const key of ["title", "x-amz-bedrock-kb-title", "x-amz-bedrock-kb-document-title"]) {
+    if (typeof metadata[key] === "string" && metadata[key]) return metadata[key] as string;
+  }
+  const last = url.replace(/[?#].*$/, "").replace(/\/+$/, "").split("/").pop() || url;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
