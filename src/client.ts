@@ -75,6 +75,7 @@ export class BedrockAgentClient {
     const answer: AnswerOptions = {
       includeReasoning: call.include_reasoning !== false,
       includeTraces: call.include_traces === true,
+      includeCitations: call.include_citations === true,
       toolCalls: (returnControl) => toToolCalls(returnControl, info.sessionId, toolCallIds(request)),
     };
     if (!call.stream) return toCompletion(response.events, info, meter, answer);

@@ -1,6 +1,6 @@
 import { CitationIndexer } from "./citations.ts";
 import { awsError } from "./errors.ts";
-import type { AgentEvent, TracePart } from "./event-stream.ts";
+import type { AgentEvent, Citation, TracePart } from "./event-stream.ts";
 import type {
   AgentFile,
   AssistantMessage,
@@ -27,6 +27,8 @@ export interface CallInfo {
 export interface AnswerOptions {
   includeReasoning: boolean;
   includeTraces: boolean;
+  /** The raw citations, retrieved references included, besides the annotations. */
+  includeCitations: boolean;
   /** A returnControl event → tool calls whose ids carry the session and invocation. */
   toolCalls: (returnControl: Record<string, unknown>) => Promise<ToolCall[]>;
 }
@@ -49,6 +51,7 @@ interface Piece {
   content?: string;
   reasoning?: string;
   annotations?: UrlCitation[];
+  citations?: Citation[];
   toolCalls?: FunctionToolCall[];
   files?: AgentFile[];
   trace?: TracePart;
@@ -75,8 +78,12 @@ class AnswerReader {
       case "chunk": {
         const content = this.decoder.decode(event.bytes, { stream: true });
         this.citations.append(content);
-        const annotations = this.citations.annotations(event.attribution?.citations);
-        return annotations.length > 0 ? { content, annotations } : { content };
+        const citations = event.attribution?.citations;
+        const piece: Piece = { content };
+        const annotations = this.citations.annotations(citations);
+        if (annotations.length > 0) piece.annotations = annotations;
+        if (this.options.includeCitations && citations?.length) piece.citations = citations;
+        return piece;
       }
       case "trace":
         return this.trace(event.trace);
@@ -137,6 +144,7 @@ export async function toCompletion(
   let content = "";
   let reasoning = "";
   const annotations: UrlCitation[] = [];
+  const citations: Citation[] = [];
   const toolCalls: FunctionToolCall[] = [];
   const files: AgentFile[] = [];
   const traces: TracePart[] = [];
@@ -145,6 +153,7 @@ export async function toCompletion(
     content += piece.content ?? "";
     reasoning += piece.reasoning ?? "";
     annotations.push(...(piece.annotations ?? []));
+    citations.push(...(piece.citations ?? []));
     toolCalls.push(...(piece.toolCalls ?? []));
     files.push(...(piece.files ?? []));
     if (piece.trace) traces.push(piece.trace);
@@ -157,6 +166,7 @@ export async function toCompletion(
   };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   if (annotations.length > 0) message.annotations = annotations;
+  if (options.includeCitations) message.citations = citations;
   if (reasoning) message.reasoning_content = reasoning;
   if (files.length > 0) message.files = files;
   const completion: ChatCompletion = {
@@ -209,6 +219,7 @@ export async function* toChunks(
     if (piece.reasoning) delta.reasoning_content = piece.reasoning;
     if (piece.content) delta.content = piece.content;
     if (piece.annotations) delta.annotations = piece.annotations;
+    if (piece.citations) delta.citations = piece.citations;
     if (piece.toolCalls?.length) delta.tool_calls = piece.toolCalls.map((call) => ({ index: toolIndex++, ...call }));
     if (piece.files?.length) delta.files = piece.files;
     if (Object.keys(delta).length > 0) yield chunk(delta);

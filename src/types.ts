@@ -3,7 +3,7 @@
 // assignable to and from the `openai` package's own types.
 
 import type { Env } from "./env.ts";
-import type { TracePart } from "./event-stream.ts";
+import type { Citation, TracePart } from "./event-stream.ts";
 
 export interface ContentPart {
   type: string;
@@ -80,6 +80,8 @@ export interface CompletionParams extends AwsParams, RequestOptions, CustomPrice
   include_reasoning?: boolean;
   /** The agent's raw trace events, as `traces` (default false). */
   include_traces?: boolean;
+  /** The raw citations with their retrieved references, as `citations` (default false). */
+  include_citations?: boolean;
 }
 
 /**
@@ -148,6 +150,8 @@ export interface AssistantMessage {
   /** The agent's return of control, one call per action it wants run. */
   tool_calls?: Array<ToolCall & { type: "function"; function: { name: string; arguments: string } }>;
   annotations?: UrlCitation[];
+  /** The raw citations with their retrieved references, with `include_citations: true`. */
+  citations?: Citation[];
   /** The agent's rationale and the model's reasoning (the field DeepSeek, OpenRouter and LiteLLM use). */
   reasoning_content?: string;
   files?: AgentFile[];
@@ -158,6 +162,7 @@ export interface ChunkDelta {
   content?: string | null;
   tool_calls?: Array<{ index: number; id: string; type: "function"; function: { name: string; arguments: string } }>;
   annotations?: UrlCitation[];
+  citations?: Citation[];
   reasoning_content?: string;
   files?: AgentFile[];
 }

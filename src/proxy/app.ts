@@ -56,6 +56,7 @@ const CALLER_FIELDS = [
   "knowledgeBaseConfigurations",
   "include_reasoning",
   "include_traces",
+  "include_citations",
 ] as const;
 
 /** The OpenAI-compatible endpoint as a Hono app: the same app serves Workers, Node, Bun and Deno. */

@@ -172,6 +172,17 @@ describe("citations → annotations", () => {
     }
   });
 
+  it("keeps the raw retrieved references for those who ask", async () => {
+    const plain = await client.completion({ model, messages: user("x"), api_base: scenario("citations") });
+    expect(plain.choices[0]!.message.citations).toBeUndefined();
+    const response = await client.completion({ model, messages: user("x"), api_base: scenario("citations"), include_citations: true });
+    const references = response.choices[0]!.message.citations!.flatMap((c) => c.retrievedReferences ?? []);
+    expect(references.length).toBeGreaterThanOrEqual(2);
+    expect(references[0]).toHaveProperty("content");
+    const chunks = await chunksOf({ model, messages: user("x"), api_base: scenario("citations"), include_citations: true });
+    expect(chunks.flatMap((c) => c.choices[0]?.delta.citations ?? [])).toEqual(response.choices[0]!.message.citations);
+  });
+
   it("gives the same indices into the whole answer when it streams in many chunks", async () => {
     const whole = await client.completion({ model, messages: user("x"), api_base: scenario("citations") });
     const chunks = await chunksOf({ model, messages: user("x"), api_base: scenario("citations") });

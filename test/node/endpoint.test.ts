@@ -49,6 +49,7 @@ export function testConfig(extra: Record<string, unknown> = {}) {
       model("files", "files"),
       model("guarded", "guardrail-intervened"),
       model("no-reasoning", undefined, { include_reasoning: false }),
+      model("priced", undefined, { input_cost_per_token: 0.001, output_cost_per_token: 0.002 }),
     ],
     general_settings: {
       master_key: "os.environ/TEST_MASTER_KEY",
@@ -174,6 +175,7 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
       "files",
       "guarded",
       "no-reasoning",
+      "priced",
     ]);
     const bare = await fetch(`${target.url}/models`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
     expect(bare.status).toBe(200);
@@ -373,6 +375,14 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
       const streamed: Array<{ url: string }> = [];
       for await (const chunk of stream) streamed.push(...((chunk.choices[0]?.delta as { files?: Array<{ url: string }> })?.files ?? []));
       expect(streamed.map((f) => f.url)).toEqual(files.map((f) => f.url));
+    });
+
+    it("prices with the model's custom prices from the config", async () => {
+      const { response } = await openai.chat.completions
+        .create({ model: "priced", messages: [{ role: "user", content: "x" }] })
+        .withResponse();
+      const expected = DEMO_EXPECTED_USAGE.inputTokens * 0.001 + DEMO_EXPECTED_USAGE.outputTokens * 0.002;
+      expect(Number(response.headers.get("x-litellm-response-cost"))).toBeCloseTo(expected, 9);
     });
 
     it("finishes with content_filter when a guardrail intervenes", async () => {
