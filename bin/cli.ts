@@ -1,14 +1,20 @@
 // `bedrock-agents-openai --config config.yaml --port 4000`, like `litellm --config`.
+import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
+import { hashKey } from "../src/proxy/auth.ts";
 import { ConfigError } from "../src/proxy/config.ts";
 import { loadConfigFile } from "./load-config-file.ts";
 import { refusal, startServer } from "./server.ts";
 
 const USAGE = `Usage: bedrock-agents-openai [--config config.yaml] [--port 4000] [--host 127.0.0.1]
+       bedrock-agents-openai hash-key [--stdin]
 
-Serves Amazon Bedrock Agents as an OpenAI-compatible endpoint, from a LiteLLM-style config.yaml.`;
+Serves Amazon Bedrock Agents as an OpenAI-compatible endpoint, from a LiteLLM-style config.yaml.
+hash-key makes a new API key and prints it with the SHA-256 that general_settings.api_keys
+stores (with --stdin: hashes the key read from standard input instead).`;
 
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  if (argv[0] === "hash-key") return hashKeyCommand(argv.slice(1));
   let values;
   try {
     ({ values } = parseArgs({
@@ -51,5 +57,28 @@ export async function main(argv: string[], env: Record<string, string | undefine
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => void server.close().then(() => process.exit(0)));
   }
+  return 0;
+}
+
+async function hashKeyCommand(args: string[]): Promise<number> {
+  if (args.length > 1 || (args[0] !== undefined && args[0] !== "--stdin")) {
+    console.error(USAGE);
+    return 2;
+  }
+  if (args[0] === "--stdin") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    const key = Buffer.concat(chunks).toString("utf8").trim();
+    if (!key) {
+      console.error("No key on standard input");
+      return 2;
+    }
+    console.log(`key_sha256: ${await hashKey(key)}`);
+    return 0;
+  }
+  // 32 random bytes: as strong as the hash that stores it.
+  const key = `sk-${randomBytes(32).toString("base64url")}`;
+  console.log(`key: ${key}\nkey_sha256: ${await hashKey(key)}`);
+  console.error("Give the key to its user; put only key_sha256 in config.yaml (general_settings.api_keys).");
   return 0;
 }

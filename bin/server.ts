@@ -18,7 +18,7 @@ export interface RunningServer {
 
 /** Why this config must not be served, or undefined when it may. */
 export function refusal(config: ProxyConfig): string | undefined {
-  if (config.masterKey !== undefined || config.allowOpenAccess) return undefined;
+  if (config.masterKey !== undefined || config.apiKeys.length > 0 || config.allowOpenAccess) return undefined;
   return (
     "No master key is configured, so the endpoint refuses to serve.\n" +
     "Set general_settings.master_key in the config, e.g.\n" +

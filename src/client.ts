@@ -26,6 +26,9 @@ export interface ClientOptions extends AwsParams, Omit<RequestOptions, "signal">
   retry_base_delay_ms?: number;
 }
 
+/** An agent sends traces as it works; this long a silence means it is stuck. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+
 // Signing keys are derived per secret, day and region; a warm AwsClient keeps them cached.
 const MAX_SIGNERS = 64;
 
@@ -62,6 +65,7 @@ export class BedrockAgentClient {
       fetch: call.fetch ?? ((input, init) => fetch(input, init)),
       signals,
       retry,
+      idleTimeout: call.idle_timeout ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
     });
     const info: CallInfo = {
       id: `chatcmpl-${crypto.randomUUID()}`,

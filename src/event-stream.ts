@@ -49,7 +49,7 @@ export type AgentEvent =
  * Cuts a byte stream into whole frames. Network reads do not align with frames: a frame,
  * even its 4-byte length prefix, may arrive in pieces, and one read may hold many frames.
  */
-export async function* readFrames(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+export async function* readFrames(body: ReadableStream<Uint8Array>, onRead?: () => void): AsyncGenerator<Uint8Array> {
   const reader = body.getReader();
   let pending: Uint8Array[] = []; // bytes of the frame being assembled
   let pendingBytes = 0;
@@ -58,6 +58,7 @@ export async function* readFrames(body: ReadableStream<Uint8Array>): AsyncGenera
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      onRead?.();
       let chunk = value;
       while (chunk.byteLength > 0) {
         if (frameLength === 0 && pendingBytes + chunk.byteLength >= 4) {
@@ -144,8 +145,9 @@ export function decodeFrame(frame: Uint8Array): DecodedMessage {
 export async function* agentEvents(
   body: ReadableStream<Uint8Array>,
   requestId?: string,
+  onRead?: () => void,
 ): AsyncGenerator<AgentEvent> {
-  for await (const frame of readFrames(body)) {
+  for await (const frame of readFrames(body, onRead)) {
     const event = toAgentEvent(decodeFrame(frame), requestId);
     if (event) yield event;
   }

@@ -11,6 +11,8 @@ export interface Transport {
   fetch: typeof fetch;
   signals: CallSignals;
   retry: RetryPolicy;
+  /** Seconds without a byte from the agent before the call fails; undefined: no limit. */
+  idleTimeout?: number;
 }
 
 /** An open InvokeAgent response: its identifiers and its events, read on demand. */
@@ -54,7 +56,14 @@ export async function invokeAgent(request: InvokeAgentRequest, transport: Transp
     }
   };
 
-  let response = await open();
+  transport.signals.startIdleTimer(transport.idleTimeout);
+  let response: Response;
+  try {
+    response = await open();
+  } catch (error) {
+    transport.signals.stopIdleTimer();
+    throw error;
+  }
   const result: AgentResponse = {
     sessionId: response.headers.get("x-amz-bedrock-agent-session-id") ?? request.sessionId,
     memoryId: response.headers.get("x-amz-bedrock-agent-memory-id") ?? undefined,
@@ -62,21 +71,26 @@ export async function invokeAgent(request: InvokeAgentRequest, transport: Transp
     events: readEvents(),
   };
   async function* readEvents(): AsyncGenerator<AgentEvent> {
-    for (;;) {
-      let received = false;
-      try {
-        for await (const event of agentEvents(response.body!, result.requestId)) {
-          received = true;
-          yield event;
+    const touch = () => transport.signals.touch();
+    try {
+      for (;;) {
+        let received = false;
+        try {
+          for await (const event of agentEvents(response.body!, result.requestId, touch)) {
+            received = true;
+            yield event;
+          }
+          return;
+        } catch (error) {
+          const failure = asAgentError(error, transport, result.requestId, "Lost the connection to");
+          if (received) throw failure;
+          await budget.beforeRetry(failure);
+          response = await open();
+          result.requestId = requestIdOf(response);
         }
-        return;
-      } catch (error) {
-        const failure = asAgentError(error, transport, result.requestId);
-        if (received) throw failure;
-        await budget.beforeRetry(failure);
-        response = await open();
-        result.requestId = requestIdOf(response);
       }
+    } finally {
+      transport.signals.stopIdleTimer();
     }
   }
   return result;
@@ -93,7 +107,7 @@ async function attempt(url: string, body: string, transport: Transport): Promise
     });
     response = await transport.fetch(signed);
   } catch (error) {
-    throw asAgentError(error, transport, undefined);
+    throw asAgentError(error, transport, undefined, "Could not reach");
   }
   if (response.ok) {
     if (!response.body) throw new StreamError("The agent runtime answered without a body", { code: "stream_empty" });
@@ -143,12 +157,18 @@ async function readLimited(response: Response, limit: number): Promise<string> {
 }
 
 /** Anything thrown while talking to the runtime → an AgentError, without leaking the request. */
-function asAgentError(error: unknown, transport: Transport, requestId: string | undefined): AgentError {
+function asAgentError(
+  error: unknown,
+  transport: Transport,
+  requestId: string | undefined,
+  what: "Could not reach" | "Lost the connection to",
+): AgentError {
   if (error instanceof AgentError) return error;
   const aborted = transport.signals.abortError();
   if (aborted) return aborted;
   const reason = error instanceof Error ? error.message : String(error);
-  return new ConnectionError(`Could not reach the agent runtime at ${new URL(transport.endpoint).host}: ${reason}`, {
+  const host = new URL(transport.endpoint).host;
+  return new ConnectionError(`${what} the agent runtime at ${host}: ${reason}`, {
     code: "connection_error",
     cause: error,
     requestId,

@@ -51,7 +51,33 @@ export class CallSignals {
 
   /** Aborts the call from our side (a stream the consumer cancelled). */
   cancel(): void {
+    this.stopIdleTimer();
     this.controller.abort(new AbortError("The stream was cancelled"));
+  }
+
+  private idleMs = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Aborts the call when the agent sends nothing for `seconds`; `touch()` on every byte read. */
+  startIdleTimer(seconds: number | undefined): void {
+    this.idleMs = seconds === undefined ? 0 : Math.max(1, seconds * 1000);
+    this.touch();
+  }
+
+  touch(): void {
+    if (this.idleMs === 0 || this.signal.aborted) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.controller.abort(
+        new TimeoutError(`The agent sent nothing for ${this.idleMs / 1000} s (idle_timeout)`, { code: "idle_timeout" }),
+      );
+    }, this.idleMs);
+  }
+
+  /** The call is over: no timer may outlive it. */
+  stopIdleTimer(): void {
+    this.idleMs = 0;
+    clearTimeout(this.idleTimer);
   }
 
   /** The error to report when the signal fired, or undefined when it has not. */

@@ -43,6 +43,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Seconds until the whole call is abandoned (LiteLLM's and OpenAI Python's unit). */
   timeout?: number;
+  /** Seconds without a byte from the agent before the call fails (default 300). */
+  idle_timeout?: number;
   /** Retries for throttling, 5xx and dropped connections, before any output reached you. */
   num_retries?: number;
 }

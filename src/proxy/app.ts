@@ -12,10 +12,11 @@ import {
   InternalServerError,
   NotFoundError,
   PayloadTooLargeError,
+  PermissionDeniedError,
 } from "../errors.ts";
 import { fileToDataUrl } from "../files.ts";
 import type { AgentFile, AssistantMessage, CompletionParams } from "../types.ts";
-import { bearerToken, secretsEqual } from "./auth.ts";
+import { type Caller, bearerToken, identify } from "./auth.ts";
 import type { ModelDeployment, ProxyConfig } from "./config.ts";
 import { sseResponse } from "./sse.ts";
 
@@ -84,7 +85,7 @@ export function createApp(options: AppOptions): Hono {
   app.get("/health", (c) => c.json({ status: "ok" }));
 
   const authorize: MiddlewareHandler = async (c, next) => {
-    if (config.masterKey === undefined) {
+    if (config.masterKey === undefined && config.apiKeys.length === 0) {
       if (config.allowOpenAccess) return next();
       throw new ConfigurationError(
         "This endpoint has no master key, so it refuses to serve: set general_settings.master_key in the config " +
@@ -93,15 +94,20 @@ export function createApp(options: AppOptions): Hono {
       );
     }
     const token = bearerToken(c.req.header("authorization"));
-    if (token === undefined || !(await secretsEqual(token, config.masterKey))) {
+    const caller = token === undefined ? undefined : await identify(token, config.masterKey, config.apiKeys);
+    if (!caller) {
       throw new AuthenticationError(
-        token === undefined
-          ? "Missing API key: send it as 'Authorization: Bearer <key>'"
-          : "Invalid API key",
+        token === undefined ? "Missing API key: send it as 'Authorization: Bearer <key>'" : "Invalid API key",
         { code: "invalid_api_key" },
       );
     }
+    c.set("caller", caller);
     return next();
+  };
+
+  const allowed = (c: Context, name: string) => {
+    const caller = c.get("caller") as Caller | undefined;
+    return !caller?.models || caller.models.has(name);
   };
 
   const limitBody = bodyLimit({
@@ -116,12 +122,20 @@ export function createApp(options: AppOptions): Hono {
   const listModels = (c: Context) =>
     c.json({
       object: "list",
-      data: [...deployments.keys()].map((id) => ({ id, object: "model", created: 0, owned_by: "bedrock-agents-openai" })),
+      data: [...deployments.keys()]
+        .filter((id) => allowed(c, id))
+        .map((id) => ({ id, object: "model", created: 0, owned_by: "bedrock-agents-openai" })),
     });
 
   const chatCompletions = async (c: Context) => {
     const body = await readJsonObject(c);
     const deployment = findDeployment(deployments, body.model);
+    if (!allowed(c, deployment.model_name)) {
+      throw new PermissionDeniedError(`This API key may not use the model \`${deployment.model_name}\``, {
+        param: "model",
+        code: "model_not_allowed",
+      });
+    }
     if (body.n !== undefined && body.n !== null && body.n !== 1) {
       throw new BadRequestError("n must be 1: an agent gives one answer per request", { param: "n", code: "unsupported_value" });
     }
@@ -207,7 +221,10 @@ function callerFields(body: Record<string, unknown>): Partial<CompletionParams> 
 function errorResponse(error: AgentError): Response {
   const headers = new Headers({ "content-type": "application/json" });
   if (error.requestId) headers.set(REQUEST_ID_HEADER, error.requestId);
-  if (error.retryAfter !== undefined) headers.set("retry-after", String(Math.ceil(error.retryAfter)));
+  // Throttling that outlasted our own retries: tell the caller when to come back.
+  if (error.retryAfter !== undefined || (error.retryable && (error.status === 429 || error.status === 503))) {
+    headers.set("retry-after", String(Math.ceil(error.retryAfter ?? 1)));
+  }
   return new Response(JSON.stringify(error.toJSON()), { status: error.status, headers });
 }
 

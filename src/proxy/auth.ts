@@ -1,3 +1,5 @@
+import type { ApiKey } from "./config.ts";
+
 const encoder = new TextEncoder();
 
 /**
@@ -19,4 +21,40 @@ async function digest(text: string): Promise<Uint8Array> {
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return match?.[1];
+}
+
+/** Who is calling: the master key may use every model, an API key its own list. */
+export interface Caller {
+  name: string;
+  /** undefined: every model. */
+  models: Set<string> | undefined;
+}
+
+/**
+ * The caller a bearer token identifies, or undefined. Every stored hash is compared in
+ * constant time, and all of them are, so timing tells nothing about which one matched.
+ */
+export async function identify(token: string, masterKey: string | undefined, apiKeys: ApiKey[]): Promise<Caller | undefined> {
+  let caller: Caller | undefined;
+  if (masterKey !== undefined && (await secretsEqual(token, masterKey))) caller = { name: "master key", models: undefined };
+  const hash = hex(await digest(token));
+  for (const key of apiKeys) {
+    if (sameHex(hash, key.sha256) && !caller) caller = { name: key.name, models: new Set(key.models) };
+  }
+  return caller;
+}
+
+/** SHA-256 of a key in hex, as `api_keys[].key_sha256` stores it. */
+export async function hashKey(key: string): Promise<string> {
+  return hex(await digest(key));
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function sameHex(a: string, b: string): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < a.length && i < b.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
 }

@@ -10,7 +10,7 @@ export class ConfigError extends Error {
 }
 
 /** A deployment's `litellm_params`, `os.environ/` references resolved; usable as `ClientOptions`. */
-export interface DeploymentParams extends AwsParams, CustomPrices, Pick<RequestOptions, "num_retries" | "timeout"> {
+export interface DeploymentParams extends AwsParams, CustomPrices, Pick<RequestOptions, "num_retries" | "timeout" | "idle_timeout"> {
   /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */
   model: string;
   // LiteLLM's other AWS settings: validated and kept, for the library to support later.
@@ -42,6 +42,17 @@ export interface ProxyConfig {
   maxRequestBytes: number;
   /** `general_settings.stream_keepalive_seconds` */
   streamKeepAliveSeconds: number;
+  /** `general_settings.api_keys`: keys for other callers, stored as SHA-256 hashes. */
+  apiKeys: ApiKey[];
+}
+
+export interface ApiKey {
+  /** For logs and messages; never the key. */
+  name: string;
+  /** SHA-256 of the key, 64 lowercase hex digits. */
+  sha256: string;
+  /** The `model_name`s this key may use. */
+  models: string[];
 }
 
 export interface ConfigOptions {
@@ -141,6 +152,7 @@ const PARAMS: Record<keyof DeploymentParams, Check> = {
   output_cost_per_token: num("a number >= 0", (n) => n >= 0),
   num_retries: num("an integer >= 0", (n) => Number.isInteger(n) && n >= 0),
   timeout: num("a number of seconds > 0", (n) => n > 0),
+  idle_timeout: num("a number of seconds > 0", (n) => n > 0),
   aws_role_name: str,
   aws_session_name: str,
   aws_external_id: str,
@@ -197,6 +209,7 @@ export function parseConfig(raw: unknown, options: ConfigOptions): ProxyConfig {
     masterKey: masterKey(general.master_key, ctx),
     allowOpenAccess: (setting("allow_open_access", bool) as boolean | undefined) ?? false,
     corsAllowOrigins: origins(general.cors_allow_origins),
+    apiKeys: apiKeys(general.api_keys, new Set(models.map((m) => m.model_name))),
     maxRequestBytes: maxMb === undefined ? DEFAULT_MAX_REQUEST_BYTES : Math.ceil(maxMb * 1024 * 1024),
     streamKeepAliveSeconds:
       (setting("stream_keepalive_seconds", num("a number of seconds > 0", (n) => n > 0)) as number | undefined) ??
@@ -228,6 +241,7 @@ const GENERAL = new Set([
   "cors_allow_origins",
   "max_request_size_mb",
   "stream_keepalive_seconds",
+  "api_keys",
 ]);
 const ENTRY = new Set(["model_name", "litellm_params", "model_info"]);
 
@@ -263,6 +277,37 @@ function masterKey(raw: unknown, ctx: Context): string | undefined {
   if (/[\s\p{Cc}]/u.test(str(v))) fail(v, "a key without whitespace or control characters");
   if ((v.value as string).length < 8) ctx.warn(`${label(v)} is shorter than 8 characters: use a long random key`);
   return v.value as string;
+}
+
+const API_KEY_FIELDS = new Set(["name", "key_sha256", "models"]);
+
+/** `api_keys: [{name, key_sha256, models: [model_name, ...]}]`; `bedrock-agents-openai hash-key` makes the hash. */
+function apiKeys(raw: unknown, modelNames: Set<string>): ApiKey[] {
+  const path = "general_settings.api_keys";
+  if (raw === null || raw === undefined) return [];
+  if (!Array.isArray(raw)) fail({ value: raw, path, hidden: false }, "a list of {name, key_sha256, models}");
+  const seen = new Set<string>();
+  return raw.map((entry, i) => {
+    const at = `${path}[${i}]`;
+    const fields = mapping(entry, at);
+    for (const key of Object.keys(fields)) {
+      if (!API_KEY_FIELDS.has(key)) throw new ConfigError(`${keyPath(at, key)}: unknown key (expected name, key_sha256, models)`);
+    }
+    const name = str({ value: fields.name, path: `${at}.name`, hidden: false });
+    const hash: Value = { value: fields.key_sha256, path: `${at}.key_sha256`, hidden: false };
+    if (!/^[0-9a-f]{64}$/.test(str(hash).toLowerCase())) fail(hash, "the SHA-256 of the key in hex (bedrock-agents-openai hash-key)");
+    const sha256 = (hash.value as string).toLowerCase();
+    if (seen.has(sha256)) throw new ConfigError(`${at}.key_sha256: the same key is listed twice`);
+    seen.add(sha256);
+    const list = fields.models;
+    if (!Array.isArray(list) || list.length === 0) fail({ value: list, path: `${at}.models`, hidden: false }, "a non-empty list of model_name");
+    const allowed = (list as unknown[]).map((model, j) => {
+      const v: Value = { value: model, path: `${at}.models[${j}]`, hidden: false };
+      if (!modelNames.has(str(v))) fail(v, "a model_name of model_list");
+      return v.value as string;
+    });
+    return { name, sha256, models: allowed };
+  });
 }
 
 function origins(raw: unknown): string[] {

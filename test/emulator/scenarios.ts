@@ -49,7 +49,12 @@ export interface ScenarioRequest {
 }
 
 /** One thing the server does: write a frame, wait, or write raw bytes (corruption, truncation). */
-export type Step = { frame: Uint8Array; trace?: true } | { delayMs: number } | { raw: Uint8Array };
+export type Step =
+  | { frame: Uint8Array; trace?: true }
+  | { delayMs: number }
+  | { raw: Uint8Array }
+  /** Resets the connection (not a clean end of the body). */
+  | { reset: true };
 
 export interface HttpErrorPlan {
   status: number;
@@ -857,6 +862,32 @@ const failureTraceScenario: Scenario = (req) => {
 };
 
 // ---------------------------------------------------------------------------------------------
+// reset: some text, then the connection is reset mid-stream.
+
+export const RESET_TEXT_BEFORE = "The connection will drop after this. ";
+
+const reset: Scenario = (req) => ({
+  steps: [
+    ...modelCall(req, "orchestrationTrace", `${traceIdBase()}-0`, DEMO_MODEL, { inputTokens: 500, outputTokens: 20 }),
+    { frame: chunkFrame(RESET_TEXT_BEFORE) },
+    { delayMs: 20 },
+    { reset: true },
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// huge:<MB>: a long answer (default 16 MB of text in 16 KiB chunks), for backpressure and memory.
+
+export const HUGE_CHUNK_TEXT = "All work and no play makes a long answer. ".repeat(390).slice(0, 16 * 1024);
+
+const huge: Scenario = (req) => {
+  const megabytes = Number(req.args[0] ?? 16);
+  const count = Math.max(1, Math.round((megabytes * 1024 * 1024) / HUGE_CHUNK_TEXT.length));
+  const frame = chunkFrame(HUGE_CHUNK_TEXT);
+  return { steps: Array.from({ length: count }, () => ({ frame })) };
+};
+
+// ---------------------------------------------------------------------------------------------
 // The registry and the dispatcher.
 
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
@@ -881,6 +912,8 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   stall,
   "guardrail-intervened": guardrailIntervened,
   "failure-trace": failureTraceScenario,
+  reset,
+  huge,
 };
 
 export const DEFAULT_SCENARIO = "demo";

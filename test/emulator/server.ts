@@ -51,6 +51,8 @@ export interface RecordedRequest {
   time: string;
   /** Set when the client went away before the stream's end, with the time it did. */
   closedEarlyAt?: string;
+  /** Bytes of the response body handed to the socket so far. */
+  bytesWritten?: number;
 }
 
 export interface Emulator {
@@ -161,8 +163,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     res.end(body);
   }
 
-  /** Resolves once the bytes are handed to the kernel, or at once when the client has gone. */
-  async function write(res: ServerResponse, bytes: Uint8Array, cancel: Cancellation): Promise<void> {
+  /**
+   * Resolves once the bytes are handed to the kernel, or at once when the client has gone: a
+   * slow reader slows the emulator down (backpressure). Counts the bytes that went out.
+   */
+  async function write(res: ServerResponse, bytes: Uint8Array, cancel: Cancellation, record: RecordedRequest): Promise<void> {
     if (cancel.cancelled || res.destroyed || res.writableEnded) return;
     await new Promise<void>((resolve) => {
       const stop = cancel.onCancel(resolve);
@@ -171,9 +176,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         resolve();
       });
     });
+    record.bytesWritten = (record.bytesWritten ?? 0) + bytes.byteLength;
   }
 
-  async function play(res: ServerResponse, plan: StreamPlan, cancel: Cancellation): Promise<void> {
+  async function play(res: ServerResponse, plan: StreamPlan, cancel: Cancellation, record: RecordedRequest): Promise<void> {
     const slicing = plan.slicing;
     let pending: Uint8Array[] = [];
     let segment = 0;
@@ -183,7 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const slices = sliceFrames(pending, slicing.seed + segment++, slicing.maxBytes);
       pending = [];
       for (let i = 0; i < slices.length && !cancel.cancelled; i++) {
-        await write(res, slices[i]!, cancel);
+        await write(res, slices[i]!, cancel, record);
         await cancel.sleep((i + 1) % slicing.pauseEvery === 0 ? slicing.pauseMs : 0);
       }
     };
@@ -194,9 +200,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         await cancel.sleep(step.delayMs);
         continue;
       }
+      if ("reset" in step) {
+        await flush();
+        // A connection reset: the socket goes away without ending the chunked body.
+        res.socket?.resetAndDestroy();
+        cancel.cancel();
+        return;
+      }
       const bytes = "frame" in step ? step.frame : step.raw;
       if (slicing) pending.push(bytes);
-      else await write(res, bytes, cancel);
+      else await write(res, bytes, cancel, record);
     }
     await flush();
   }
@@ -289,7 +302,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     res.on("close", onGone);
     if (res.destroyed) onGone();
     try {
-      await play(res, plan, cancel);
+      await play(res, plan, cancel, record);
     } finally {
       streams.delete(cancel);
       if (!cancel.cancelled) res.end();

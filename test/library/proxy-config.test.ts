@@ -101,6 +101,7 @@ describe("parseConfig: the issue's example", () => {
       corsAllowOrigins: [],
       maxRequestBytes: 10 * 1024 * 1024,
       streamKeepAliveSeconds: 15,
+      apiKeys: [],
     });
     expect(DEFAULT_MAX_REQUEST_BYTES).toBe(10 * 1024 * 1024);
   });

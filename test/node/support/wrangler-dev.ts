@@ -8,6 +8,8 @@ const root = join(import.meta.dirname, "..", "..", "..");
 export interface WranglerDev {
   url: string;
   close(): Promise<void>;
+  /** What wrangler and the Worker printed so far (the Worker's console included). */
+  output(): string;
 }
 
 export async function startWranglerDev(vars: Record<string, string>): Promise<WranglerDev> {
@@ -34,7 +36,7 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Wr
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output}`);
     const healthy = await fetch(`${url}/health`).then((r) => r.ok, () => false);
-    if (healthy) return { url, close };
+    if (healthy) return { url, close, output: () => output };
     await new Promise((r) => setTimeout(r, 200));
   }
   await close();
