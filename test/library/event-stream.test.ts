@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from "vitest";
 import { AgentError, RateLimitError, StreamError } from "../../src/errors.ts";
 import { MAX_FRAME_BYTES, agentEvents, decodeFrame, readFrames } from "../../src/event-stream.ts";
 import { errorFrame, eventFrame, exceptionFrame } from "../emulator/frames.ts";
-import { base64ToBytes, bytesToBase64, collect, streamOf } from "./support/streams.ts";
+import { base64ToBytes, bytesToBase64, collect, concat, streamOf } from "./support/streams.ts";
 
 const utf8 = new TextEncoder();
 
@@ -186,15 +186,6 @@ describe("typed events", () => {
   });
 });
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
-}
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

@@ -6,6 +6,7 @@ import { AgentError } from "../../src/errors.ts";
 import { MAX_FRAME_BYTES, agentEvents } from "../../src/event-stream.ts";
 import { chunkFrame, errorFrame, eventFrame, exceptionFrame } from "../emulator/frames.ts";
 import { mulberry32 } from "../emulator/slicing.ts";
+import { concat, streamOf } from "../library/support/streams.ts";
 
 const SEED = 20261125;
 const INPUTS = 100_000;
@@ -104,25 +105,7 @@ describe("event-stream decoder fuzzing", () => {
   });
 });
 
-function streamOf(pieces: Uint8Array[]): ReadableStream<Uint8Array> {
-  let index = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (index < pieces.length) controller.enqueue(pieces[index++]!.slice());
-      else controller.close();
-    },
-  });
-}
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
-}
 
 function randomBytes(random: () => number, length: number): Uint8Array {
   return Uint8Array.from({ length }, () => Math.floor(random() * 256));
