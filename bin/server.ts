@@ -1,8 +1,10 @@
 // Serves the endpoint under Node with @hono/node-server; shared by the command line and the demo.
 import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
+import { BedrockAgentClient } from "../src/client.ts";
 import type { ProxyConfig } from "../src/proxy/config.ts";
 import { createApp } from "../src/proxy/app.ts";
+import { nodeAwsFileReader } from "./aws-files.ts";
 
 export interface ServerOptions {
   config: ProxyConfig;
@@ -28,7 +30,9 @@ export function refusal(config: ProxyConfig): string | undefined {
 }
 
 export function startServer(options: ServerOptions): Promise<RunningServer> {
-  const app = createApp({ config: options.config, log: options.log });
+  // Under Node the library may read profiles and the web identity token file.
+  const client = new BedrockAgentClient({ aws_file_reader: nodeAwsFileReader() });
+  const app = createApp({ config: options.config, log: options.log, client });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? 4000, hostname: options.host ?? "127.0.0.1" }, (info: AddressInfo) => {
       const host = info.family === "IPv6" ? `[${info.address}]` : info.address;

@@ -1,13 +1,17 @@
 import { AwsClient } from "aws4fetch";
-import { type Credentials, resolveCredentials } from "./credentials.ts";
+import { CredentialCache, type ResolvedCredentials } from "./credential-cache.ts";
+import { credentialSource } from "./credential-source.ts";
+import type { CredentialSource, Credentials } from "./credentials.ts";
 import { resolveEndpoint, resolveRegion } from "./endpoint.ts";
-import { fromOpenAI } from "./from-openai.ts";
-import { invokeAgent } from "./invoke-agent.ts";
+import { AuthenticationError } from "./errors.ts";
+import { fromOpenAI, type InvokeAgentRequest } from "./from-openai.ts";
+import { type AgentResponse, type Transport, invokeAgent } from "./invoke-agent.ts";
+import type { AwsFileReader } from "./profile.ts";
 
 import { CallSignals, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
 import type { AgentModel } from "./model.ts";
 import { type AnswerOptions, type CallInfo, hiddenParams, toChunks, toCompletion } from "./to-openai.ts";
-import { ToolCallIds } from "./tool-call-id.ts";
+import { ToolCallIds, toolCallSecret } from "./tool-call-id.ts";
 import { toToolCalls } from "./tool-calls.ts";
 import type {
   AwsParams,
@@ -24,7 +28,21 @@ export interface ClientOptions extends AwsParams, Omit<RequestOptions, "signal">
   fetch?: typeof fetch;
   /** Backoff before the first retry, doubled for each later one. */
   retry_base_delay_ms?: number;
+  /**
+   * Local AWS files (profiles, `AWS_WEB_IDENTITY_TOKEN_FILE`), for runtimes with a file system:
+   * the Node server passes one (bin/aws-files.ts). Without it, those settings are an error.
+   */
+  aws_file_reader?: AwsFileReader;
 }
+
+// What AWS says of credentials it no longer takes (expired early, revoked): worth one refresh.
+const REJECTED_CREDENTIALS = new Set([
+  "ExpiredTokenException",
+  "ExpiredToken",
+  "UnrecognizedClientException",
+  "InvalidClientTokenId",
+  "InvalidSignatureException",
+]);
 
 /** An agent sends traces as it works; this long a silence means it is stuck. */
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
@@ -38,6 +56,8 @@ const MAX_SIGNERS = 64;
  */
 export class BedrockAgentClient {
   private readonly signers = new Map<string, AwsClient>();
+  /** Temporary credentials (assumed roles, web identity), shared by every call of this client. */
+  private readonly credentials = new CredentialCache();
 
   constructor(private readonly defaults: ClientOptions = {}) {}
 
@@ -46,27 +66,35 @@ export class BedrockAgentClient {
   completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream>;
   async completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream> {
     const call = withDefaults(this.defaults, params);
+    // Where credentials come from is decided once, on first need (profiles are read then).
+    let source: Promise<CredentialSource> | undefined;
+    const sourceOf = () =>
+      (source ??= credentialSource(call, call.env, resolveRegion(call, call.env), call.aws_file_reader));
     let ids: ToolCallIds | undefined;
     const toolCallIds = (model: AgentModel) =>
-      (ids ??= new ToolCallIds(resolveCredentials(call, call.env).secretAccessKey, `${model.agentId}/${model.agentAliasId}`));
+      (ids ??= new ToolCallIds(async () => toolCallSecret(await sourceOf()), `${model.agentId}/${model.agentAliasId}`));
     const request = await fromOpenAI(call, toolCallIds);
     const region = resolveRegion(call, call.env);
     const endpoint = resolveEndpoint(call, call.env, region);
-    const signer = this.signer(resolveCredentials(call, call.env), region);
     const signals = new CallSignals(call.signal, call.timeout);
+    const fetchFn = call.fetch ?? ((input, init) => fetch(input, init));
+    const resolved = await signals.until(
+      sourceOf().then((s) => this.credentials.resolve(s, { fetch: fetchFn, reader: call.aws_file_reader })),
+    );
     const retry: RetryPolicy = {
       ...DEFAULT_RETRY_POLICY,
       retries: call.num_retries ?? DEFAULT_RETRY_POLICY.retries,
       baseDelayMs: call.retry_base_delay_ms ?? DEFAULT_RETRY_POLICY.baseDelayMs,
     };
-    const response = await invokeAgent(request, {
+    const transport = (credentials: Credentials): Transport => ({
       endpoint,
-      signer,
-      fetch: call.fetch ?? ((input, init) => fetch(input, init)),
+      signer: this.signer(credentials, region),
+      fetch: fetchFn,
       signals,
       retry,
       idleTimeout: call.idle_timeout ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
     });
+    const response = await invokeWithRefresh(request, resolved, transport, signals);
     const info: CallInfo = {
       id: `chatcmpl-${crypto.randomUUID()}`,
       created: Math.floor(Date.now() / 1000),
@@ -105,12 +133,13 @@ export class BedrockAgentClient {
   }
 
   private signer(credentials: Credentials, region: string): AwsClient {
-    const key = [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken, region].join("\n");
+    const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+    const key = [accessKeyId, secretAccessKey, sessionToken, region].join("\n");
     let signer = this.signers.get(key);
     if (!signer) {
       if (this.signers.size >= MAX_SIGNERS) this.signers.clear();
       // Service "bedrock", not the host's "bedrock-agent-runtime"; retries are ours, not aws4fetch's.
-      signer = new AwsClient({ ...credentials, service: "bedrock", region, retries: 0 });
+      signer = new AwsClient({ accessKeyId, secretAccessKey, sessionToken, service: "bedrock", region, retries: 0 });
       this.signers.set(key, signer);
     }
     return signer;
@@ -118,6 +147,25 @@ export class BedrockAgentClient {
 }
 
 type Call = CompletionParams & ClientOptions;
+
+/**
+ * InvokeAgent; when AWS rejects temporary credentials, one refresh and one more try. A second
+ * rejection is the answer: no loop.
+ */
+async function invokeWithRefresh(
+  request: InvokeAgentRequest,
+  resolved: ResolvedCredentials,
+  transport: (credentials: Credentials) => Transport,
+  signals: CallSignals,
+): Promise<AgentResponse> {
+  try {
+    return await invokeAgent(request, transport(resolved.credentials));
+  } catch (error) {
+    const rejected = error instanceof AuthenticationError && REJECTED_CREDENTIALS.has(error.awsCode ?? "");
+    if (!rejected || !resolved.refresh) throw error;
+    return invokeAgent(request, transport(await signals.until(resolved.refresh())));
+  }
+}
 
 function withDefaults(defaults: ClientOptions, params: CompletionParams): Call {
   const call: Record<string, unknown> = { ...defaults };

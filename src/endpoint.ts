@@ -28,23 +28,38 @@ export function resolveRegion(params: AwsParams, env: Env | undefined): string {
 export function resolveEndpoint(params: AwsParams, env: Env | undefined, region: string): string {
   const configured =
     params.api_base ?? readEnv(env, "AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME") ?? readEnv(env, "AWS_ENDPOINT_URL");
-  if (!configured) {
-    const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-    return `https://bedrock-agent-runtime.${region}.${suffix}`;
-  }
+  if (!configured) return regionalHost("bedrock-agent-runtime", region);
+  return baseUrl(configured, "api_base", "invalid_api_base");
+}
+
+/**
+ * STS's base URL: `aws_sts_endpoint`, else `AWS_ENDPOINT_URL_STS`, else the regional host
+ * (AWS's recommendation over the global sts.amazonaws.com: lower latency, no us-east-1 dependency).
+ */
+export function resolveStsEndpoint(params: AwsParams, env: Env | undefined, region: string): string {
+  const configured = params.aws_sts_endpoint ?? readEnv(env, "AWS_ENDPOINT_URL_STS");
+  if (!configured) return regionalHost("sts", region);
+  return baseUrl(configured, "aws_sts_endpoint", "invalid_sts_endpoint");
+}
+
+/** `.amazonaws.com.cn` in China. */
+function regionalHost(service: string, region: string): string {
+  return `https://${service}.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}`;
+}
+
+/** A configured base URL, checked, without its trailing slash; `name` is the setting for messages. */
+function baseUrl(configured: string, name: string, code: string): string {
   let url: URL;
   try {
     url = new URL(configured);
   } catch {
-    throw new ConfigurationError(`api_base "${configured.slice(0, 80)}" is not a URL`, { code: "invalid_api_base" });
+    throw new ConfigurationError(`${name} "${configured.slice(0, 80)}" is not a URL`, { code });
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ConfigurationError("api_base must be an http or https URL", { code: "invalid_api_base" });
+    throw new ConfigurationError(`${name} must be an http or https URL`, { code });
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new ConfigurationError("api_base must not hold credentials, a query or a fragment", {
-      code: "invalid_api_base",
-    });
+    throw new ConfigurationError(`${name} must not hold credentials, a query or a fragment`, { code });
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }

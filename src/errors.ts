@@ -215,6 +215,16 @@ export function normalizeAwsCode(raw: string | undefined | null): string | undef
   return afterHash || undefined;
 }
 
+/**
+ * An AWS error message safe to pass on: signature errors may append the canonical request,
+ * which holds the session token, so it is cut there; any of `secrets` left is masked.
+ */
+export function scrubAwsMessage(message: string, secrets: ReadonlyArray<string | undefined> = []): string {
+  let text = message.split(/\s*The Canonical String/i)[0]!;
+  for (const secret of secrets) if (secret && secret.length >= 8) text = text.split(secret).join("[redacted]");
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
+
 /** An exception frame's `:exception-type` is lowerCamelCase; the codes above are UpperCamelCase. */
 export function exceptionTypeToCode(exceptionType: string): string {
   return exceptionType.charAt(0).toUpperCase() + exceptionType.slice(1);

@@ -25,4 +25,5 @@ export { INSTRUCTIONS_ATTRIBUTE } from "./from-openai.ts";
 export { MODEL_FORM, parseModel } from "./model.ts";
 export { costOf, priceOf } from "./pricing.ts";
 export type { Env } from "./env.ts";
+export type { AwsFileReader } from "./profile.ts";
 export type * from "./types.ts";

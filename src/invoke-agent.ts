@@ -1,5 +1,5 @@
 import type { AwsClient } from "aws4fetch";
-import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode } from "./errors.ts";
+import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode, scrubAwsMessage } from "./errors.ts";
 import { type AgentEvent, agentEvents } from "./event-stream.ts";
 import type { InvokeAgentRequest } from "./from-openai.ts";
 import { type CallSignals, RetryBudget, type RetryPolicy } from "./retry.ts";
@@ -135,7 +135,7 @@ async function httpError(response: Response, transport: Transport): Promise<Agen
   const code = normalizeAwsCode(
     response.headers.get("x-amzn-errortype") ?? stringOf(parsed.code) ?? stringOf(parsed.__type),
   );
-  const message = stringOf(parsed.message) ?? stringOf(parsed.Message) ?? (response.statusText || "no message");
+  const message = scrubAwsMessage(stringOf(parsed.message) ?? stringOf(parsed.Message) ?? (response.statusText || "no message"));
   const retryAfter = Number(response.headers.get("retry-after"));
   return awsError(code, response.status, `${code ?? `HTTP ${response.status}`}: ${message}`, {
     requestId: requestIdOf(response),

@@ -80,6 +80,19 @@ export class CallSignals {
     clearTimeout(this.idleTimer);
   }
 
+  /**
+   * Waits for `work`, but gives up as soon as this call is aborted or times out. The work
+   * itself goes on: it may be shared (a credential refresh other calls wait on too).
+   */
+  until<T>(work: Promise<T>): Promise<T> {
+    if (this.signal.aborted) return Promise.reject(this.abortError());
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(this.abortError());
+      this.signal.addEventListener("abort", onAbort, { once: true });
+      work.then(resolve, reject).finally(() => this.signal.removeEventListener("abort", onAbort));
+    });
+  }
+
   /** The error to report when the signal fired, or undefined when it has not. */
   abortError(): AgentError | undefined {
     if (!this.signal.aborted) return undefined;

@@ -1,3 +1,4 @@
+import type { CredentialSource } from "./credentials.ts";
 import { BadRequestError } from "./errors.ts";
 
 /**
@@ -23,14 +24,29 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Signs and checks tool call ids with a key derived from the AWS secret key and bound to the
- * agent, so a forged or garbled id is refused before any call to AWS is made.
+ * The secret tool call ids are signed with: something that outlives a credential refresh,
+ * since a tool result may come back after one. Never an assumed role's temporary secret key.
+ * - Static keys, or the keys a role is assumed with: that long-term secret key.
+ * - Web identity (no long-term secret anywhere): the role ARN and session name. Not secret, so
+ *   such ids still resist garbling and reuse for another agent, but not deliberate forgery;
+ *   a forged id can name only what a caller could send as `session_id` anyway.
+ */
+export function toolCallSecret(source: CredentialSource): string {
+  if (source.kind === "static") return source.credentials.secretAccessKey;
+  if (source.kind === "assume-role") return toolCallSecret(source.base);
+  return `web identity\n${source.role.roleArn}\n${source.role.sessionName}`;
+}
+
+/**
+ * Signs and checks tool call ids with a key derived from a secret (see toolCallSecret) and
+ * bound to the agent, so a forged or garbled id is refused before any call to AWS is made.
  */
 export class ToolCallIds {
   private key: Promise<CryptoKey> | undefined;
 
   constructor(
-    private readonly secret: string,
+    /** Or a function giving it, called only when an id is made or checked. */
+    private readonly secret: string | (() => Promise<string>),
     /** `agentId/aliasId`: an id issued for one agent is no good for another. */
     private readonly agent: string,
   ) {}
@@ -70,13 +86,11 @@ export class ToolCallIds {
   }
 
   private async mac(payload: string): Promise<Uint8Array> {
-    this.key ??= crypto.subtle.importKey(
-      "raw",
-      encoder.encode(`bedrock-agents-openai tool call id\n${this.secret}`),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
+    this.key ??= (async () => {
+      const secret = typeof this.secret === "string" ? this.secret : await this.secret();
+      const material = encoder.encode(`bedrock-agents-openai tool call id\n${secret}`);
+      return crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    })();
     const signature = await crypto.subtle.sign("HMAC", await this.key, encoder.encode(`${this.agent}\n${payload}`));
     return new Uint8Array(signature).subarray(0, 16);
   }

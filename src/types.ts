@@ -35,6 +35,20 @@ export interface AwsParams {
   aws_region_name?: string;
   /** Endpoint override, e.g. a VPC endpoint, a gateway, or a local emulator. */
   api_base?: string;
+  /** A role ARN to assume with STS; the credentials above (or the environment's) sign that call. */
+  aws_role_name?: string;
+  /** The role session name (default `bedrock-agents-openai`). */
+  aws_session_name?: string;
+  /** The external id the role's trust policy asks for. */
+  aws_external_id?: string;
+  /** How long assumed-role credentials last, 900 to 43200 (STS's default: 3600). */
+  aws_duration_seconds?: number;
+  /** An OIDC token: with `aws_role_name`, AssumeRoleWithWebIdentity instead of AssumeRole. */
+  aws_web_identity_token?: string;
+  /** STS override (default `https://sts.{region}.amazonaws.com`). */
+  aws_sts_endpoint?: string;
+  /** A profile of the shared AWS config files; needs file access (the Node server has it). */
+  aws_profile_name?: string;
 }
 
 export interface RequestOptions {

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmulator } from "./emulator/server.ts";
+import { startStsEmulator } from "./emulator/sts.ts";
 
 export interface VectorCase {
   name: string;
@@ -12,13 +13,18 @@ export interface VectorCase {
   decoded: string;
 }
 
-// Runs in Node for both projects: starts the emulator and hands fixtures to tests that may
-// run inside workerd, where there is no file system.
+// Runs in Node for both projects: starts the emulators (STS issues credentials the agent
+// runtime then accepts) and hands fixtures to tests that may run inside workerd, where there
+// is no file system.
 export default async function setup(project: TestProject) {
   const emulator = await startEmulator();
+  const sts = await startStsEmulator({ agentRuntime: emulator });
   project.provide("emulatorUrl", emulator.url);
+  project.provide("stsUrl", sts.url);
   project.provide("eventstreamVectors", readVectors());
-  return () => emulator.close();
+  return async () => {
+    await Promise.all([emulator.close(), sts.close()]);
+  };
 }
 
 function readVectors(): VectorCase[] {
@@ -36,6 +42,7 @@ function readVectors(): VectorCase[] {
 declare module "vitest" {
   export interface ProvidedContext {
     emulatorUrl: string;
+    stsUrl: string;
     eventstreamVectors: VectorCase[];
   }
 }

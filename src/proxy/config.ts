@@ -13,13 +13,6 @@ export class ConfigError extends Error {
 export interface DeploymentParams extends AwsParams, CustomPrices, Pick<RequestOptions, "num_retries" | "timeout" | "idle_timeout"> {
   /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */
   model: string;
-  // LiteLLM's other AWS settings: validated and kept, for the library to support later.
-  aws_role_name?: string;
-  aws_session_name?: string;
-  aws_external_id?: string;
-  aws_web_identity_token?: string;
-  aws_sts_endpoint?: string;
-  aws_profile_name?: string;
   /** false: this model never sends reasoning_content, whatever the request says. */
   include_reasoning?: boolean;
 }
@@ -157,7 +150,8 @@ const PARAMS: Record<keyof DeploymentParams, Check> = {
   aws_session_name: str,
   aws_external_id: str,
   aws_web_identity_token: str,
-  aws_sts_endpoint: str,
+  aws_duration_seconds: num("a whole number of seconds from 900 to 43200", (n) => Number.isInteger(n) && n >= 900 && n <= 43200),
+  aws_sts_endpoint: httpUrl,
   aws_profile_name: str,
   include_reasoning: bool,
 };

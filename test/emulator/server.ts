@@ -63,6 +63,10 @@ export interface Emulator {
   readonly closedEarly: number;
   /** Forgets recorded requests, flaky counters and closedEarly. */
   reset(): void;
+  /** Accepts a credential from now on (credentials minted at run time, e.g. by the STS emulator); replaces one with the same key id. */
+  addCredentials(credential: EmulatorCredential): void;
+  /** Stops accepting a key id: requests signed with it get UnrecognizedClientException, as a revoked key does. */
+  removeCredentials(accessKeyId: string): void;
   close(): Promise<void>;
 }
 
@@ -70,6 +74,7 @@ const ROUTE =
   /^(?:\/scenario\/([^/]+))?\/agents\/([^/]+)\/agentAliases\/([^/]+)\/sessions\/([^/]+)\/text$/;
 const MAX_BODY_BYTES = 40 * 1024 * 1024;
 const AUTH_ERRORS = new Set([
+  "ExpiredTokenException",
   "MissingAuthenticationTokenException",
   "IncompleteSignatureException",
   "InvalidSignatureException",
@@ -341,6 +346,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await handleInvoke(req, res, match, body);
   }
 
+  function removeCredential(accessKeyId: string): void {
+    const index = credentials.findIndex((c) => c.accessKeyId === accessKeyId);
+    if (index >= 0) credentials.splice(index, 1);
+  }
+
   function reset(): void {
     requests.length = 0;
     attempts.clear();
@@ -373,6 +383,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return closedEarly;
     },
     reset,
+    addCredentials(credential) {
+      removeCredential(credential.accessKeyId);
+      credentials.push(credential);
+    },
+    removeCredentials: removeCredential,
     close: () =>
       new Promise<void>((resolve) => {
         for (const stream of streams) stream.cancel();

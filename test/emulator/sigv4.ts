@@ -27,6 +27,8 @@ export interface VerifyOptions {
   region?: string;
   maxSkewMs: number;
   now: () => number;
+  /** The signing name to require; `bedrock` (InvokeAgent) by default. */
+  service?: string;
 }
 
 const MISMATCH =
@@ -126,7 +128,8 @@ export async function verifySigV4(req: ArrivedRequest, options: VerifyOptions): 
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
     );
   }
-  if (service !== SIGNING_SERVICE) return invalid(`Credential should be scoped to correct service: '${SIGNING_SERVICE}'. `);
+  const expectedService = options.service ?? SIGNING_SERVICE;
+  if (service !== expectedService) return invalid(`Credential should be scoped to correct service: '${expectedService}'. `);
   if (terminator !== "aws4_request") return invalid(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `);
   if (options.region && region !== options.region) return invalid("Credential should be scoped to a valid region. ");
 
@@ -140,6 +143,9 @@ export async function verifySigV4(req: ArrivedRequest, options: VerifyOptions): 
 
   const signedHeaders = params.SignedHeaders!.split(";");
   if (!signedHeaders.includes("host")) return invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  if (known.expiresAt !== undefined && now >= known.expiresAt) {
+    return { errorType: "ExpiredTokenException", message: "The security token included in the request is expired" };
+  }
 
   // Temporary credentials: the token must match and be signed; long-term keys take no token.
   const token = header("x-amz-security-token");
