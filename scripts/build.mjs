@@ -1,7 +1,10 @@
-// Builds what runs outside vitest and wrangler: the Node command line, the demo, and the
-// config the Worker bundles. `node scripts/build.mjs [worker-config]`.
+// Builds what runs outside vitest and wrangler: the library as published (JS and types), the
+// Node command line, the demo, and the config the Worker bundles.
+// `node scripts/build.mjs [worker-config] [lib] [node]`: the targets named, or all of them.
 import { build } from "esbuild";
-import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { readFile, writeFile, mkdir, rm } from "node:fs/promises";
+import { promisify } from "node:util";
 import { parse } from "yaml";
 
 const root = new URL("..", import.meta.url);
@@ -12,6 +15,18 @@ async function workerConfig() {
   const file = process.env.BEDROCK_AGENTS_CONFIG ?? "config.yaml";
   const config = parse(await readFile(new URL(file, root), "utf8"));
   await writeFile(new URL("worker/config.generated.json", root), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+// The package's exports: src/ compiled file for file to dist/lib/ by tsc (tsconfig.build.json),
+// JS and .d.ts, unbundled so the consumer's bundler can tree-shake. Cleared first: no stale files.
+async function lib() {
+  await rm(new URL("dist/lib", root), { recursive: true, force: true });
+  const tsc = new URL("node_modules/typescript/bin/tsc", root).pathname;
+  await promisify(execFile)(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root.pathname }).catch(
+    (error) => {
+      throw new Error(`tsc -p tsconfig.build.json failed:\n${error.stdout}${error.stderr}`);
+    },
+  );
 }
 
 async function node() {
@@ -29,5 +44,7 @@ async function node() {
   });
 }
 
-await workerConfig();
-if (process.argv[2] !== "worker-config") await node();
+const targets = { "worker-config": workerConfig, lib, node };
+const named = process.argv.slice(2);
+for (const name of named) if (!(name in targets)) throw new Error(`unknown build target ${name}`);
+await Promise.all((named.length ? named : Object.keys(targets)).map((name) => targets[name]()));

@@ -17,6 +17,7 @@ import type { RecordedRequest } from "../emulator/server.ts";
 import { parseConfig } from "../../src/proxy/config.ts";
 import { startServer } from "../../bin/server.ts";
 import { startWranglerDev } from "./support/wrangler-dev.ts";
+import { serveWith } from "./runtimes/support/serve-app.ts";
 
 const emulatorUrl = inject("emulatorUrl");
 const MASTER_KEY = "sk-test-master-key-0123456789";
@@ -83,6 +84,8 @@ const targets: Array<[string, () => Promise<Target>]> = [
       }),
   ],
   ["Worker (wrangler dev)", () => startWranglerDev({ CONFIG: JSON.stringify(testConfig()), ...testSecrets })],
+  ["Bun.serve", () => serveWith("bun", testConfig(), testSecrets)],
+  ["Deno.serve", () => serveWith("deno", testConfig(), testSecrets)],
 ];
 
 async function requestsFor(session: string): Promise<RecordedRequest[]> {
