@@ -1,0 +1,248 @@
+// Bundle size: our whole Worker (the endpoint with every feature) against a minimal Worker
+// that only calls InvokeAgent through the AWS SDK (bench/sdk-worker/), both built by
+// `wrangler deploy --dry-run --minify` and gzipped at level 9. Then where our bytes go: the
+// same entry bundled by esbuild with wrangler's options, per input (metafile), and what each
+// group of inputs costs gzipped (the bundle gzipped with and without that group's bytes,
+// located through the source map).
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { machine, writeSection } from "./report.ts";
+
+const root = join(import.meta.dirname, "..");
+const TARGET_BYTES = 20 * 1024;
+const gzip = (bytes: Uint8Array | string) => gzipSync(bytes, { level: 9 }).byteLength;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** `wrangler deploy --dry-run --minify` of a Worker; its JS, raw and gzipped. */
+async function wranglerBuild(config: string): Promise<{ raw: number; gzipped: number }> {
+  const outdir = await mkdtemp(join(tmpdir(), "bedrock-agents-openai-bundle-"));
+  try {
+    await promisify(execFile)(
+      join(root, "node_modules", ".bin", "wrangler"),
+      ["deploy", "--dry-run", "--outdir", outdir, "--minify", "--config", config],
+      { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" } },
+    );
+    const js = await readFile(join(outdir, "index.js"));
+    return { raw: js.byteLength, gzipped: gzip(js) };
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where the bytes go.
+
+const GROUPS = {
+  library: "the library, the rest of src/ (request, decoding, translation, errors)",
+  endpoint: "the endpoint (src/proxy/, worker/)",
+  hono: "hono (router, context, CORS, body limit)",
+  codec: "@smithy/eventstream-codec (frames, CRC32, header types)",
+  credentials: "credentials: STS, profiles, cache (src/sts, profile, credential-*)",
+  aws4fetch: "aws4fetch (SigV4 signing)",
+  prices: "prices (src/pricing.ts)",
+  other: "esbuild runtime, unmapped",
+};
+type Group = keyof typeof GROUPS;
+
+/** Which group an input belongs to, for the gzip breakdown. */
+function groupOf(input: string): Group {
+  if (input.includes("node_modules/hono/")) return "hono";
+  if (input.includes("node_modules/aws4fetch/")) return "aws4fetch";
+  if (input.includes("node_modules/@smithy/")) return "codec";
+  if (/src\/(sts|profile|credential-cache|credential-source|credentials)\.ts$/.test(input)) return "credentials";
+  if (input.endsWith("src/pricing.ts")) return "prices";
+  if (/src\/proxy\/|worker\//.test(input)) return "endpoint";
+  if (input.includes("src/")) return "library";
+  return "other";
+}
+
+/** Decodes a source map's mappings: for each output line, [column, source index or -1] segments. */
+function segments(mappings: string): Array<Array<[number, number]>> {
+  const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  let source = 0;
+  return mappings.split(";").map((line) => {
+    let column = 0;
+    return line
+      .split(",")
+      .filter(Boolean)
+      .map((segment) => {
+        const fields: number[] = [];
+        for (let i = 0, value = 0, shift = 0; i < segment.length; i++) {
+          const digit = digits.indexOf(segment[i]!);
+          value += (digit & 31) << shift;
+          if (digit & 32) shift += 5;
+          else {
+            fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+            value = shift = 0;
+          }
+        }
+        column += fields[0]!;
+        if (fields.length > 1) source += fields[1]!;
+        return [column, fields.length > 1 ? source : -1] as [number, number];
+      });
+  });
+}
+
+interface Breakdown {
+  raw: number;
+  gzipped: number;
+  inputs: Array<{ path: string; bytes: number }>;
+  groups: Array<{ name: Group; bytes: number; gzipped: number }>;
+}
+
+async function breakdown(): Promise<Breakdown> {
+  const result = await build({
+    entryPoints: [join(root, "worker", "index.ts")],
+    absWorkingDir: root,
+    bundle: true,
+    write: false,
+    outdir: join(tmpdir(), "bundle-breakdown"),
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2024",
+    minify: true,
+    keepNames: true, // as wrangler bundles
+    define: { "process.env.NODE_ENV": '"production"' },
+    sourcemap: "external",
+    metafile: true,
+    logLevel: "error",
+  });
+  const js = result.outputFiles.find((f) => f.path.endsWith(".js"))!.text;
+  const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith(".map"))!.text) as { sources: string[]; mappings: string };
+  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint)!;
+  const inputs = Object.entries(output.inputs)
+    .map(([path, { bytesInOutput }]) => ({ path, bytes: bytesInOutput }))
+    .filter((i) => i.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+
+  // Each output character → its group, through the source map.
+  const sourceGroups = map.sources.map(groupOf);
+  const owner: Group[] = [];
+  const lines = js.split("\n");
+  segments(map.mappings).forEach((segs, l) => {
+    const line = lines[l] ?? "";
+    const row: Group[] = new Array<Group>(line.length + 1).fill("other");
+    segs.forEach(([column, source], i) => {
+      const end = segs[i + 1]?.[0] ?? line.length;
+      for (let c = column; c < end; c++) row[c] = source === -1 ? "other" : sourceGroups[source]!;
+    });
+    owner.push(...row.slice(0, line.length), "other"); // the newline
+  });
+  const full = gzip(js);
+  const names = [...new Set(owner)];
+  const groups = names
+    .map((name) => {
+      let without = "";
+      let bytes = 0;
+      for (let i = 0; i < js.length; i++) {
+        if (owner[i] === name) bytes++;
+        else without += js[i];
+      }
+      return { name, bytes, gzipped: full - gzip(without) };
+    })
+    .sort((a, b) => b.gzipped - a.gzipped);
+  return { raw: Buffer.byteLength(js), gzipped: full, inputs, groups };
+}
+
+/** What would bring ours under the target, with this run's gzipped cost of each group. */
+function suggestions(parts: Breakdown, total: number): string {
+  const cost = (group: Group) => parts.groups.find((g) => g.name === group)?.gzipped ?? 0;
+  const config = parts.inputs.find((i) => i.path.endsWith("src/proxy/config.ts"))?.bytes ?? 0;
+  const moves: Array<[string, number]> = [
+    [
+      `**@smithy/eventstream-codec** (${kib(cost("codec"))} here): we only read frames with string headers, but the codec brings its
+  header marshaller with Int64, UUID, hex, base64 and blob helpers. A frame decoder of our own in
+  src/event-stream.ts (prelude, string headers, both CRCs with \`Crc32\` from \`@smithy/core/checksum\`,
+  the checksum the codec itself uses) measured 2.9 KiB smaller gzipped in a prototype (2026-11-25),
+  at the same decoding speed`,
+      2.9 * 1024,
+    ],
+    [
+      `**hono** (${kib(cost("hono"))}): the endpoint has five routes, one CORS policy and a body limit; routing them on the
+  Fetch API directly in src/proxy/app.ts would take roughly 1 KiB (an estimate)`,
+      cost("hono") - 1024,
+    ],
+    [
+      `**credentials** (${kib(cost("credentials"))}): profiles need files, which a Worker does not have, and STS is opt-in;
+  passing them in as options, as the Node server already passes \`aws_file_reader\`, keeps them out of
+  a Worker that does not use them`,
+      cost("credentials"),
+    ],
+    [
+      `**aws4fetch** (${kib(cost("aws4fetch"))}): we sign one kind of request, a POST with headers; SigV4 of our own
+  on \`crypto.subtle\` would take roughly 1 KiB (an estimate)`,
+      cost("aws4fetch") - 1024,
+    ],
+  ];
+  moves.sort((a, b) => b[1] - a[1]);
+  const saved = moves.reduce((n, [, bytes]) => n + Math.max(0, bytes), 0);
+  return `What would move it, largest first (the gzipped cost of each group is from the table above):
+
+${moves.map(([text]) => `- ${text}.`).join("\n")}
+
+Together about ${kib(saved)}, which would leave about ${kib(total - saved)}. Beyond that: the config validation
+(\`src/proxy/config.ts\`, the largest input at ${kib(config)} minified) could run at build time on the bundled
+config, and the price table (${kib(cost("prices"))}) could be stored more compactly.`;
+}
+
+export async function bundleBenchmark(): Promise<boolean> {
+  console.log("bundle: wrangler deploy --dry-run --minify, ours and the SDK's ...");
+  const ours = await wranglerBuild(join(root, "wrangler.toml"));
+  const sdk = await wranglerBuild(join(root, "bench", "sdk-worker", "wrangler.toml"));
+  const parts = await breakdown();
+  const ratio = ours.gzipped / sdk.gzipped;
+  const met = ours.gzipped <= TARGET_BYTES && ratio < 1 / 3;
+  const name = (path: string) => path.replace(/^node_modules\//, "").replace(/\/dist(-es)?\//, "/…/");
+  await writeSection(
+    "Bundle size",
+    `Both Workers built the same way, \`wrangler deploy --dry-run --outdir <tmp> --minify\`, and the output
+JS gzipped at level 9 (Node's zlib). Ours is the whole endpoint (\`worker/index.ts\`: routes, auth, config,
+streaming, every agent feature); the SDK's (\`bench/sdk-worker/index.ts\`) does nothing but one
+\`InvokeAgent\` through \`@aws-sdk/client-bedrock-agent-runtime\` and returns the text. Machine: ${machine()}.
+
+| Worker | minified | gzipped | vs the SDK's |
+| --- | --- | --- | --- |
+| **ours**: the endpoint, every feature | ${kib(ours.raw)} | **${kib(ours.gzipped)}** | ${(ratio * 100).toFixed(0)}% |
+| AWS SDK: one InvokeAgent call | ${kib(sdk.raw)} | ${kib(sdk.gzipped)} | 100% |
+
+**Target** (at most 20 KiB gzipped, under a third of the SDK's bare call): ${met ? "**met**" : `**missed**: ${kib(ours.gzipped)}, ${kib(ours.gzipped - TARGET_BYTES)} over 20 KiB`}
+(a third of the SDK's is ${kib(sdk.gzipped / 3)}).
+
+### Where our bytes go
+
+esbuild with wrangler's options (conditions \`workerd\`, \`worker\`, \`browser\`; \`keepNames\`; minified):
+${kib(parts.raw)}, ${kib(parts.gzipped)} gzipped. Per group, its minified bytes (metafile), and what it costs
+gzipped: the bundle gzipped minus the bundle without that group's bytes (so the figures do not
+quite add up: gzip shares its dictionary across groups).
+
+| group | minified | gzipped cost |
+| --- | --- | --- |
+${parts.groups.map((g) => `| ${GROUPS[g.name]} | ${kib(g.bytes)} | ${kib(g.gzipped)} |`).join("\n")}
+
+Largest inputs (minified bytes in the output):
+
+| input | minified |
+| --- | --- |
+${parts.inputs
+  .slice(0, 20)
+  .map((i) => `| \`${name(i.path)}\` | ${kib(i.bytes)} |`)
+  .join("\n")}
+
+${met ? "" : suggestions(parts, ours.gzipped)}
+
+Command: \`npm run bench:bundle\`.`,
+  );
+  console.log(`bundle: ours ${kib(ours.gzipped)} gzipped, the SDK's ${kib(sdk.gzipped)} (${(ratio * 100).toFixed(0)}%)`);
+  for (const g of parts.groups) console.log(`bundle:   ${kib(g.gzipped).padStart(9)}  ${GROUPS[g.name]}`);
+  return met;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = (await bundleBenchmark()) ? 0 : 1;
+}

@@ -1,0 +1,132 @@
+// Load: at least 200 concurrent streaming clients for at least 30 s through the Node server
+// and through the Worker in wrangler dev, against the emulator. Every stream's text must be
+// byte-exact with what the emulator sent, and no request may fail.
+import { STATIC_CREDENTIALS } from "../test/emulator/credentials.ts";
+import { demoAnswer } from "../test/emulator/scenarios.ts";
+import { startEmulator } from "../test/emulator/server.ts";
+import { machine, ms, percentile, writeSection } from "./report.ts";
+import { type EndpointKind, benchConfig, startEndpoint } from "./targets.ts";
+
+const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 200);
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 30);
+const KEY = "sk-load-test-key";
+
+interface Result {
+  name: string;
+  streams: number;
+  errors: number;
+  mismatches: number;
+  firstToken: number[];
+  total: number[];
+  bytes: number;
+  seconds: number;
+  firstError?: string;
+}
+
+/** One streaming request, read as SSE; returns the text, or throws on any error event. */
+async function stream(url: string, input: string, started: number, result: Result): Promise<string> {
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ model: "demo", stream: true, messages: [{ role: "user", content: input }] }),
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let text = "";
+  let done = false;
+  for await (const bytes of response.body!) {
+    result.bytes += bytes.byteLength;
+    buffer += decoder.decode(bytes, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) !== -1) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (!event.startsWith("data: ")) continue;
+      const data = event.slice(6);
+      if (data === "[DONE]") {
+        done = true;
+        continue;
+      }
+      const chunk = JSON.parse(data) as { error?: { message: string }; choices: Array<{ delta: { content?: string } }> };
+      if (chunk.error) throw new Error(chunk.error.message);
+      const content = chunk.choices[0]?.delta.content;
+      if (content && text === "") result.firstToken.push(performance.now() - started);
+      text += content ?? "";
+    }
+  }
+  if (!done) throw new Error("the stream ended without [DONE]");
+  return text;
+}
+
+async function run(kind: EndpointKind, emulatorUrl: string): Promise<Result> {
+  const endpoint = await startEndpoint(kind, benchConfig({ demo: emulatorUrl }, KEY, STATIC_CREDENTIALS));
+  const result: Result = { name: endpoint.name, streams: 0, errors: 0, mismatches: 0, firstToken: [], total: [], bytes: 0, seconds: 0 };
+  const began = performance.now();
+  const deadline = began + SECONDS * 1000;
+  try {
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, client) => {
+        for (let n = 0; performance.now() < deadline; n++) {
+          const input = `Load client ${client}, request ${n}: what can you do?`;
+          const started = performance.now();
+          try {
+            const text = await stream(endpoint.url, input, started, result);
+            result.total.push(performance.now() - started);
+            if (text === demoAnswer(input)) result.streams++;
+            else result.mismatches++;
+          } catch (error) {
+            result.errors++;
+            result.firstError ??= String(error);
+          }
+        }
+      }),
+    );
+  } finally {
+    result.seconds = (performance.now() - began) / 1000;
+    await endpoint.close();
+  }
+  return result;
+}
+
+function row(r: Result): string {
+  const first = r.firstToken.sort((a, b) => a - b);
+  const total = r.total.sort((a, b) => a - b);
+  return `| ${r.name} | ${CLIENTS} | ${r.seconds.toFixed(1)} s | ${r.streams} | ${(r.streams / r.seconds).toFixed(0)}/s | ${r.errors} | ${r.mismatches} | ${ms(percentile(first, 50))} / ${ms(percentile(first, 99))} | ${ms(percentile(total, 50))} / ${ms(percentile(total, 99))} |`;
+}
+
+export async function loadBenchmark(): Promise<boolean> {
+  const emulator = await startEmulator();
+  const results: Result[] = [];
+  try {
+    for (const kind of ["node", "worker"] as const) {
+      console.log(`load: ${CLIENTS} streaming clients for ${SECONDS} s through ${kind} ...`);
+      results.push(await run(kind, emulator.url));
+    }
+  } finally {
+    await emulator.close();
+  }
+  const ok = results.every((r) => r.errors === 0 && r.mismatches === 0 && r.streams > 0);
+  await writeSection(
+    "Load",
+    `${CLIENTS} concurrent streaming clients, each sending one streaming chat completion after another for
+${SECONDS} s, through the endpoint to the emulator's demo agent (an answer of about 250 bytes in 15
+pieces, 5 ms apart, with traces). Every stream's text is compared byte for byte with what the
+emulator sent. Machine: ${machine()}; the emulator and the clients share one process, the
+endpoint runs in its own.
+
+| endpoint | clients | duration | streams, all exact | rate | errors | mismatches | first token p50 / p99 | whole stream p50 / p99 |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${results.map(row).join("\n")}
+
+${ok ? "Zero errors and zero mismatches." : `FAILED: ${results.map((r) => r.firstError).filter(Boolean).join("; ")}`}
+
+Command: \`npm run bench:load\` (\`LOAD_CLIENTS\` and \`LOAD_SECONDS\` change the load).`,
+  );
+  for (const r of results) console.log(row(r));
+  return ok;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = (await loadBenchmark()) ? 0 : 1;
+}

@@ -1,0 +1,80 @@
+// The endpoint as a user runs it, in its own process: the built Node command line, or the
+// Worker under `wrangler dev`. Each is stopped by its own PID.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startWranglerDev } from "../test/node/support/wrangler-dev.ts";
+
+const root = join(import.meta.dirname, "..");
+
+export interface Endpoint {
+  name: string;
+  url: string;
+  /** The server's process, for the Node server (to sample its memory). */
+  pid?: number;
+  close(): Promise<void>;
+}
+
+let built = false;
+
+/** Builds the Node command line from the current sources (once per process), as `npm start` does. */
+export function buildNodeServer(): void {
+  if (built) return;
+  execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "node"], { cwd: root, stdio: "inherit" });
+  built = true;
+}
+
+export type EndpointKind = "node" | "worker";
+
+/** A config with one model per entry of `models` (`model_name` → api_base). */
+export function benchConfig(models: Record<string, string>, key: string, credentials: { accessKeyId: string; secretAccessKey: string }) {
+  return {
+    model_list: Object.entries(models).map(([model_name, api_base]) => ({
+      model_name,
+      litellm_params: {
+        model: "bedrock/agent/L1RT58GYRW/MFPSBCXYTW",
+        aws_access_key_id: credentials.accessKeyId,
+        aws_secret_access_key: credentials.secretAccessKey,
+        aws_region_name: "us-east-1",
+        api_base,
+      },
+    })),
+    general_settings: { master_key: key },
+  };
+}
+
+export async function startEndpoint(kind: EndpointKind, config: object): Promise<Endpoint> {
+  if (kind === "worker") {
+    const worker = await startWranglerDev({ CONFIG: JSON.stringify(config) });
+    return { name: "Worker (wrangler dev)", url: worker.url, close: worker.close };
+  }
+  buildNodeServer();
+  const dir = mkdtempSync(join(tmpdir(), "bedrock-agents-openai-bench-"));
+  const file = join(dir, "config.yaml");
+  writeFileSync(file, JSON.stringify(config)); // JSON is YAML
+  const child = spawn(process.execPath, [join(root, "dist", "bedrock-agents-openai.js"), "--config", file, "--port", "0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (data: Buffer) => {
+      out += data;
+      const match = /on (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`the Node server exited with ${code}: ${out}`)));
+  });
+  return {
+    name: "Node server",
+    url,
+    pid: child.pid,
+    close: () =>
+      new Promise<void>((resolve) => {
+        rmSync(dir, { recursive: true, force: true });
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
