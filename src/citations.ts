@@ -3,7 +3,7 @@ import type { UrlCitation } from "./types.ts";
 
 // The cited text is looked up in the recent part of the answer only, so memory stays flat
 // however long the answer grows.
-const WINDOW = 16 * 1024;
+const WINDOW = 4 * 1024;
 
 /**
  * `chunk.attribution` → OpenAI `url_citation` annotations, with start and end indices

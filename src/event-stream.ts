@@ -46,72 +46,87 @@ export type AgentEvent =
   | { type: "files"; files: AgentFile[] };
 
 /**
- * Cuts a byte stream into whole frames. Network reads do not align with frames: a frame,
- * even its 4-byte length prefix, may arrive in pieces, and one read may hold many frames.
+ * Cuts bytes into whole frames, synchronously, one network read at a time. Reads do not align
+ * with frames: a frame, even its 4-byte length prefix, may arrive in pieces, and one read may
+ * hold many frames.
  */
-export async function* readFrames(body: ReadableStream<Uint8Array>, onRead?: () => void): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  let pending: Uint8Array[] = []; // bytes of the frame being assembled
-  let pendingBytes = 0;
-  let frameLength = 0; // 0 while the length prefix is not known yet
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      onRead?.();
-      let chunk = value;
-      while (chunk.byteLength > 0) {
-        if (frameLength === 0 && pendingBytes + chunk.byteLength >= 4) {
-          frameLength = readLength(pending, chunk);
-        }
-        // Fast path: whole frames inside this read are yielded without copying.
-        if (pendingBytes === 0 && frameLength > 0 && chunk.byteLength >= frameLength) {
-          yield chunk.subarray(0, frameLength);
-          chunk = chunk.subarray(frameLength);
-          frameLength = 0;
-          continue;
-        }
-        const needed = frameLength > 0 ? frameLength - pendingBytes : 4 - pendingBytes;
-        const piece = chunk.subarray(0, needed);
-        pending.push(piece);
-        pendingBytes += piece.byteLength;
-        chunk = chunk.subarray(piece.byteLength);
-        if (frameLength > 0 && pendingBytes === frameLength) {
-          yield concat(pending, pendingBytes);
-          pending = [];
-          pendingBytes = 0;
-          frameLength = 0;
-        }
+export class Framer {
+  private pending: Uint8Array[] = []; // bytes of the frame being assembled
+  private pendingBytes = 0;
+  private frameLength = 0; // 0 while the length prefix is not known yet
+
+  /** The frames this read completes, in order. */
+  push(read: Uint8Array): Uint8Array[] {
+    const frames: Uint8Array[] = [];
+    let chunk = read;
+    while (chunk.byteLength > 0) {
+      if (this.frameLength === 0 && this.pendingBytes + chunk.byteLength >= 4) {
+        this.frameLength = this.readLength(chunk);
+      }
+      // Fast path: whole frames inside this read are taken without copying.
+      if (this.pendingBytes === 0 && this.frameLength > 0 && chunk.byteLength >= this.frameLength) {
+        frames.push(chunk.subarray(0, this.frameLength));
+        chunk = chunk.subarray(this.frameLength);
+        this.frameLength = 0;
+        continue;
+      }
+      const needed = this.frameLength > 0 ? this.frameLength - this.pendingBytes : 4 - this.pendingBytes;
+      const piece = chunk.subarray(0, needed);
+      this.pending.push(piece);
+      this.pendingBytes += piece.byteLength;
+      chunk = chunk.subarray(piece.byteLength);
+      if (this.frameLength > 0 && this.pendingBytes === this.frameLength) {
+        frames.push(concat(this.pending, this.pendingBytes));
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.frameLength = 0;
       }
     }
-    if (pendingBytes > 0) {
+    return frames;
+  }
+
+  /** The stream is over: ending inside a frame is an error, never a silent end. */
+  end(): void {
+    if (this.pendingBytes > 0) {
       throw new StreamError(
-        `The agent's event stream was truncated: it ended inside a frame (${pendingBytes} of ${frameLength || "?"} bytes)`,
+        `The agent's event stream was truncated: it ended inside a frame (${this.pendingBytes} of ${this.frameLength || "?"} bytes)`,
         { code: "stream_truncated" },
       );
     }
+  }
+
+  private readLength(chunk: Uint8Array): number {
+    const head = this.pendingBytes === 0 ? chunk : concat([...this.pending, chunk.subarray(0, 4)], this.pendingBytes + 4);
+    const length = new DataView(head.buffer, head.byteOffset, 4).getUint32(0, false);
+    if (length < MIN_FRAME_BYTES || length > MAX_FRAME_BYTES) {
+      throw new StreamError(`The agent's event stream is corrupt: a frame claims ${length} bytes`, {
+        code: "stream_corrupt",
+      });
+    }
+    return length;
+  }
+}
+
+/** Each read of a byte stream, until it ends; leaving early closes the upstream connection. */
+async function* reads(body: ReadableStream<Uint8Array>, onRead?: () => void): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      onRead?.();
+      yield value;
+    }
   } finally {
-    // Stopping early (an error, or the consumer leaving) closes the upstream connection.
     reader.cancel().catch(() => {});
   }
 }
 
-function readLength(pending: Uint8Array[], chunk: Uint8Array): number {
-  const head = new Uint8Array(4);
-  let filled = 0;
-  for (const part of [...pending, chunk]) {
-    const take = Math.min(4 - filled, part.byteLength);
-    head.set(part.subarray(0, take), filled);
-    filled += take;
-    if (filled === 4) break;
-  }
-  const length = new DataView(head.buffer).getUint32(0, false);
-  if (length < MIN_FRAME_BYTES || length > MAX_FRAME_BYTES) {
-    throw new StreamError(`The agent's event stream is corrupt: a frame claims ${length} bytes`, {
-      code: "stream_corrupt",
-    });
-  }
-  return length;
+/** The whole frames of a byte stream. */
+export async function* readFrames(body: ReadableStream<Uint8Array>, onRead?: () => void): AsyncGenerator<Uint8Array> {
+  const framer = new Framer();
+  for await (const read of reads(body, onRead)) yield* framer.push(read);
+  framer.end();
 }
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {
@@ -147,10 +162,34 @@ export async function* agentEvents(
   requestId?: string,
   onRead?: () => void,
 ): AsyncGenerator<AgentEvent> {
-  for await (const frame of readFrames(body, onRead)) {
-    const event = toAgentEvent(decodeFrame(frame), requestId);
-    if (event) yield event;
+  for await (const batch of agentEventBatches(body, requestId, onRead)) yield* batch;
+}
+
+/**
+ * The same, a batch per network read: every frame of one read is decoded in one synchronous
+ * pass, and the stages downstream pay their async overhead once per read, not per event.
+ * The events before a failing frame come out before the error.
+ */
+export async function* agentEventBatches(
+  body: ReadableStream<Uint8Array>,
+  requestId?: string,
+  onRead?: () => void,
+): AsyncGenerator<AgentEvent[]> {
+  const framer = new Framer();
+  for await (const read of reads(body, onRead)) {
+    const events: AgentEvent[] = [];
+    try {
+      for (const frame of framer.push(read)) {
+        const event = toAgentEvent(decodeFrame(frame), requestId);
+        if (event) events.push(event);
+      }
+    } catch (error) {
+      if (events.length > 0) yield events;
+      throw error;
+    }
+    if (events.length > 0) yield events;
   }
+  framer.end();
 }
 
 function toAgentEvent({ headers, body }: DecodedMessage, requestId: string | undefined): AgentEvent | undefined {

@@ -1,6 +1,6 @@
 import type { AwsClient } from "aws4fetch";
 import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode, scrubAwsMessage } from "./errors.ts";
-import { type AgentEvent, agentEvents } from "./event-stream.ts";
+import { type AgentEvent, agentEventBatches } from "./event-stream.ts";
 import type { InvokeAgentRequest } from "./from-openai.ts";
 import { type CallSignals, RetryBudget, type RetryPolicy } from "./retry.ts";
 
@@ -21,7 +21,8 @@ export interface AgentResponse {
   memoryId: string | undefined;
   /** Of the attempt being read (a retry gets a new one). */
   requestId: string | undefined;
-  events: AsyncGenerator<AgentEvent>;
+  /** The agent's events, a batch per network read. */
+  events: AsyncGenerator<AgentEvent[]>;
 }
 
 // Error bodies are small JSON documents; never hold more than this of one.
@@ -70,15 +71,15 @@ export async function invokeAgent(request: InvokeAgentRequest, transport: Transp
     requestId: requestIdOf(response),
     events: readEvents(),
   };
-  async function* readEvents(): AsyncGenerator<AgentEvent> {
+  async function* readEvents(): AsyncGenerator<AgentEvent[]> {
     const touch = () => transport.signals.touch();
     try {
       for (;;) {
         let received = false;
         try {
-          for await (const event of agentEvents(response.body!, result.requestId, touch)) {
+          for await (const batch of agentEventBatches(response.body!, result.requestId, touch)) {
             received = true;
-            yield event;
+            yield batch;
           }
           return;
         } catch (error) {

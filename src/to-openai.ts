@@ -73,7 +73,8 @@ class AnswerReader {
     private readonly options: AnswerOptions,
   ) {}
 
-  async read(event: AgentEvent): Promise<Piece> {
+  /** Synchronous but for a return of control, whose tool call ids are signed: no await per chunk. */
+  read(event: AgentEvent): Piece | Promise<Piece> {
     switch (event.type) {
       case "chunk": {
         const content = this.decoder.decode(event.bytes, { stream: true });
@@ -89,7 +90,7 @@ class AnswerReader {
         return this.trace(event.trace);
       case "returnControl": {
         this.finishReason = "tool_calls";
-        return { toolCalls: (await this.options.toolCalls(event.returnControl)) as FunctionToolCall[] };
+        return this.options.toolCalls(event.returnControl).then((calls) => ({ toolCalls: calls as FunctionToolCall[] }));
       }
       case "files":
         return { files: event.files };
@@ -135,7 +136,7 @@ class AnswerReader {
 }
 
 export async function toCompletion(
-  events: AsyncIterable<AgentEvent>,
+  batches: AsyncIterable<AgentEvent[]>,
   info: CallInfo,
   meter: UsageMeter,
   options: AnswerOptions,
@@ -148,15 +149,18 @@ export async function toCompletion(
   const toolCalls: FunctionToolCall[] = [];
   const files: AgentFile[] = [];
   const traces: TracePart[] = [];
-  for await (const event of events) {
-    const piece = await reader.read(event);
-    content += piece.content ?? "";
-    reasoning += piece.reasoning ?? "";
-    annotations.push(...(piece.annotations ?? []));
-    citations.push(...(piece.citations ?? []));
-    toolCalls.push(...(piece.toolCalls ?? []));
-    files.push(...(piece.files ?? []));
-    if (piece.trace) traces.push(piece.trace);
+  for await (const batch of batches) {
+    for (const event of batch) {
+      const read = reader.read(event);
+      const piece = read instanceof Promise ? await read : read;
+      content += piece.content ?? "";
+      reasoning += piece.reasoning ?? "";
+      annotations.push(...(piece.annotations ?? []));
+      citations.push(...(piece.citations ?? []));
+      toolCalls.push(...(piece.toolCalls ?? []));
+      files.push(...(piece.files ?? []));
+      if (piece.trace) traces.push(piece.trace);
+    }
   }
   content += reader.end();
   const message: AssistantMessage = {
@@ -189,7 +193,7 @@ export async function toCompletion(
  * last, then usage when asked for.
  */
 export async function* toChunks(
-  events: AsyncIterable<AgentEvent>,
+  batches: AsyncIterable<AgentEvent[]>,
   info: CallInfo,
   meter: UsageMeter,
   options: AnswerOptions & { includeUsage: boolean },
@@ -208,21 +212,24 @@ export async function* toChunks(
   };
   let started = false;
   let toolIndex = 0;
-  for await (const event of events) {
-    const piece = await reader.read(event);
-    if (!started) {
-      started = true;
-      yield chunk({ role: "assistant", content: "" });
+  for await (const batch of batches) {
+    for (const event of batch) {
+      const read = reader.read(event);
+      const piece = read instanceof Promise ? await read : read;
+      if (!started) {
+        started = true;
+        yield chunk({ role: "assistant", content: "" });
+      }
+      if (piece.trace) yield { ...chunk({}), trace: piece.trace };
+      const delta: ChunkDelta = {};
+      if (piece.reasoning) delta.reasoning_content = piece.reasoning;
+      if (piece.content) delta.content = piece.content;
+      if (piece.annotations) delta.annotations = piece.annotations;
+      if (piece.citations) delta.citations = piece.citations;
+      if (piece.toolCalls?.length) delta.tool_calls = piece.toolCalls.map((call) => ({ index: toolIndex++, ...call }));
+      if (piece.files?.length) delta.files = piece.files;
+      if (Object.keys(delta).length > 0) yield chunk(delta);
     }
-    if (piece.trace) yield { ...chunk({}), trace: piece.trace };
-    const delta: ChunkDelta = {};
-    if (piece.reasoning) delta.reasoning_content = piece.reasoning;
-    if (piece.content) delta.content = piece.content;
-    if (piece.annotations) delta.annotations = piece.annotations;
-    if (piece.citations) delta.citations = piece.citations;
-    if (piece.toolCalls?.length) delta.tool_calls = piece.toolCalls.map((call) => ({ index: toolIndex++, ...call }));
-    if (piece.files?.length) delta.files = piece.files;
-    if (Object.keys(delta).length > 0) yield chunk(delta);
   }
   const rest = reader.end();
   if (!started) yield chunk({ role: "assistant", content: "" });

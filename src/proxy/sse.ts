@@ -23,40 +23,57 @@ const DONE = encoder.encode("data: [DONE]\n\n");
  */
 export function sseResponse(stream: ChatCompletionStream, options: SseOptions): Response {
   const chunks = stream[Symbol.asyncIterator]();
-  let next: Promise<IteratorResult<ChatCompletionChunk>> | undefined;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      next ??= chunks.next();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const silence = new Promise<"silence">((resolve) => {
-        timer = setTimeout(() => resolve("silence"), options.keepAliveMs);
-      });
-      try {
-        const result = await Promise.race([next, silence]);
-        if (result === "silence") return controller.enqueue(KEEP_ALIVE);
-        next = undefined;
-        if (result.done) {
-          controller.enqueue(DONE);
-          return controller.close();
+  let envelope: string | undefined;
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  let sentSinceTick = false;
+  let closed = false;
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, last: Uint8Array) => {
+    clearInterval(keepAlive);
+    closed = true;
+    controller.enqueue(last);
+    controller.close();
+  };
+  // The fields every chunk of the stream shares are serialized once.
+  const encode = (chunk: ChatCompletionChunk): Uint8Array => {
+    envelope ??= `data: {"id":${JSON.stringify(chunk.id)},"object":"chat.completion.chunk","created":${chunk.created},"model":${JSON.stringify(options.model)},`;
+    const { id: _id, object: _object, created: _created, model: _model, ...rest } = chunk;
+    const delta = rest.choices[0]?.delta as { files?: unknown[] } | undefined;
+    if (delta?.files) delta.files = (delta.files as AgentFile[]).map(fileToDataUrl);
+    return encoder.encode(`${envelope}${JSON.stringify(rest).slice(1)}\n\n`);
+  };
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        // One timer per stream: a comment goes out when a whole period passed without data.
+        keepAlive = setInterval(() => {
+          if (!sentSinceTick && !closed) controller.enqueue(KEEP_ALIVE);
+          sentSinceTick = false;
+        }, options.keepAliveMs);
+      },
+      // Reads on while the consumer has room, so a burst of chunks costs one pull.
+      async pull(controller) {
+        try {
+          do {
+            const result = await chunks.next();
+            sentSinceTick = true;
+            if (result.done) return finish(controller, DONE);
+            controller.enqueue(encode(result.value));
+          } while ((controller.desiredSize ?? 0) > 0);
+        } catch (error) {
+          const failure =
+            error instanceof AgentError ? error : new InternalServerError("Internal error while streaming", { cause: error });
+          options.onError?.(failure);
+          finish(controller, encoder.encode(`data: ${JSON.stringify(failure.toJSON())}\n\n`));
         }
-        result.value.model = options.model;
-        const delta = result.value.choices[0]?.delta as { files?: unknown[] } | undefined;
-        if (delta?.files) delta.files = (delta.files as AgentFile[]).map(fileToDataUrl);
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(result.value)}\n\n`));
-      } catch (error) {
-        const failure =
-          error instanceof AgentError ? error : new InternalServerError("Internal error while streaming", { cause: error });
-        options.onError?.(failure);
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(failure.toJSON())}\n\n`));
-        controller.close();
-      } finally {
-        clearTimeout(timer);
-      }
+      },
+      cancel() {
+        clearInterval(keepAlive);
+        closed = true;
+        return stream.cancel();
+      },
     },
-    cancel() {
-      return stream.cancel();
-    },
-  });
+    { highWaterMark: 16 },
+  );
   const headers = new Headers(options.headers);
   headers.set("content-type", "text/event-stream; charset=utf-8");
   headers.set("cache-control", "no-cache");
