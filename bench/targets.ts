@@ -13,6 +13,8 @@ export interface Endpoint {
   url: string;
   /** The server's process, for the Node server (to sample its memory). */
   pid?: number;
+  /** What the Worker's wrangler printed, to explain failures. */
+  output?: () => string;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export function benchConfig(models: Record<string, string>, key: string, credent
 export async function startEndpoint(kind: EndpointKind, config: object): Promise<Endpoint> {
   if (kind === "worker") {
     const worker = await startWranglerDev({ CONFIG: JSON.stringify(config) });
-    return { name: "Worker (wrangler dev)", url: worker.url, close: worker.close };
+    return { name: "Worker (wrangler dev)", url: worker.url, close: worker.close, output: worker.output };
   }
   buildNodeServer();
   const dir = mkdtempSync(join(tmpdir(), "bedrock-agents-openai-bench-"));

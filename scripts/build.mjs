@@ -14,7 +14,11 @@ const root = new URL("..", import.meta.url);
 async function workerConfig() {
   const file = process.env.BEDROCK_AGENTS_CONFIG ?? "config.yaml";
   const config = parse(await readFile(new URL(file, root), "utf8"));
-  await writeFile(new URL("worker/config.generated.json", root), `${JSON.stringify(config, null, 2)}\n`);
+  const target = new URL("worker/config.generated.json", root);
+  const json = `${JSON.stringify(config, null, 2)}\n`;
+  // Unchanged content is not rewritten: wrangler dev watches the file and would reload the
+  // Worker mid-request when its own build step (or a parallel one) touched it.
+  if ((await readFile(target, "utf8").catch(() => "")) !== json) await writeFile(target, json);
 }
 
 // The package's exports: src/ compiled file for file to dist/lib/ by tsc (tsconfig.build.json),

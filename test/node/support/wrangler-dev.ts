@@ -1,6 +1,8 @@
 // Runs the Worker with `wrangler dev` (workerd) on a free loopback port, and stops it by its PID.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..", "..", "..");
@@ -12,9 +14,26 @@ export interface WranglerDev {
   output(): string;
 }
 
+/**
+ * wrangler.toml as it is, but for its [build] step, which runs here once instead: wrangler dev
+ * watches the files of a custom build, and its watcher fires once at some point after start-up
+ * (late on a busy machine), reloading the Worker under the requests of a test.
+ */
+function configWithoutBuild(): { file: string; remove(): void } {
+  execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "worker-config"], { cwd: root });
+  const toml = readFileSync(join(root, "wrangler.toml"), "utf8")
+    .replace(/^\[build\][\s\S]*?(?=^\[|$(?![\s\S]))/m, "")
+    .replace(/^main = "(.*)"$/m, (_, main: string) => `main = ${JSON.stringify(join(root, main))}`);
+  const dir = mkdtempSync(join(tmpdir(), "bedrock-agents-openai-wrangler-"));
+  const file = join(dir, "wrangler.toml");
+  writeFileSync(file, toml);
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 export async function startWranglerDev(vars: Record<string, string>): Promise<WranglerDev> {
   const port = await freePort();
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
+  const config = configWithoutBuild();
+  const args = ["dev", "--config", config.file, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   const child = spawn(join(root, "node_modules", ".bin", "wrangler"), args, {
     cwd: root,
@@ -28,8 +47,8 @@ export async function startWranglerDev(vars: Record<string, string>): Promise<Wr
   const url = `http://127.0.0.1:${port}`;
   const close = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once("exit", () => resolve());
+      if (child.exitCode !== null) return resolve(config.remove());
+      child.once("exit", () => resolve(config.remove()));
       process.kill(-child.pid!, "SIGTERM");
     });
   const deadline = Date.now() + 45_000;
