@@ -5,6 +5,7 @@ import { STATIC_CREDENTIALS } from "../test/emulator/credentials.ts";
 import { demoAnswer } from "../test/emulator/scenarios.ts";
 import { startEmulator } from "../test/emulator/server.ts";
 import { machine, ms, percentile, writeSection } from "./report.ts";
+import { readSse } from "./sse-client.ts";
 import { type EndpointKind, benchConfig, startEndpoint } from "./targets.ts";
 
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 200);
@@ -40,30 +41,15 @@ async function stream(url: string, input: string, started: number, result: Resul
     return send();
   });
   if (!response.ok) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
-  const decoder = new TextDecoder();
-  let buffer = "";
   let text = "";
-  let done = false;
-  for await (const bytes of response.body!) {
-    result.bytes += bytes.byteLength;
-    buffer += decoder.decode(bytes, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) !== -1) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (!event.startsWith("data: ")) continue;
-      const data = event.slice(6);
-      if (data === "[DONE]") {
-        done = true;
-        continue;
-      }
-      const chunk = JSON.parse(data) as { error?: { message: string }; choices: Array<{ delta: { content?: string } }> };
-      if (chunk.error) throw new Error(chunk.error.message);
-      const content = chunk.choices[0]?.delta.content;
-      if (content && text === "") result.firstToken.push(performance.now() - started);
-      text += content ?? "";
-    }
-  }
+  const done = await readSse(
+    response,
+    (content) => {
+      if (text === "") result.firstToken.push(performance.now() - started);
+      text += content;
+    },
+    (count) => (result.bytes += count),
+  );
   if (!done) throw new Error("the stream ended without [DONE]");
   return text;
 }

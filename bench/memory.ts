@@ -11,6 +11,7 @@ import { STATIC_CREDENTIALS } from "../test/emulator/credentials.ts";
 import { chunkFrame } from "../test/emulator/frames.ts";
 import { demoFrames } from "./fixtures.ts";
 import { machine, writeSection } from "./report.ts";
+import { readSse } from "./sse-client.ts";
 import { benchConfig, startEndpoint } from "./targets.ts";
 
 const STREAMS = Number(process.env.MEMORY_STREAMS ?? 1000);
@@ -114,21 +115,8 @@ async function stream(url: string, pieces: number): Promise<void> {
     body: JSON.stringify({ model: "slow", stream: true, messages: [{ role: "user", content: "Write a long answer." }] }),
   });
   if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
-  const decoder = new TextDecoder();
-  let buffer = "";
   let length = 0;
-  for await (const bytes of response.body!) {
-    buffer += decoder.decode(bytes, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) !== -1) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (!event.startsWith("data: {")) continue;
-      const chunk = JSON.parse(event.slice(6)) as { error?: { message: string }; choices: Array<{ delta: { content?: string } }> };
-      if (chunk.error) throw new Error(chunk.error.message);
-      length += chunk.choices[0]?.delta.content?.length ?? 0;
-    }
-  }
+  await readSse(response, (content) => (length += content.length));
   if (length !== PIECE.length * pieces) throw new Error(`a stream ended with ${length} of ${PIECE.length * pieces} characters`);
 }
 

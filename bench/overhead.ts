@@ -7,6 +7,7 @@ import { STATIC_CREDENTIALS } from "../test/emulator/credentials.ts";
 import { demoAnswer } from "../test/emulator/scenarios.ts";
 import { startEmulator } from "../test/emulator/server.ts";
 import { machine, ms, percentile, writeSection } from "./report.ts";
+import { readSse } from "./sse-client.ts";
 import { type Endpoint, benchConfig, startEndpoint } from "./targets.ts";
 
 const REQUESTS = Number(process.env.OVERHEAD_REQUESTS ?? 1000);
@@ -72,24 +73,12 @@ function throughEndpoint(endpoint: Endpoint, target: () => Target): Target["requ
       }
       throw new Error(`HTTP ${response.status}: ${message.slice(0, 200)}`);
     }
-    const decoder = new TextDecoder();
-    let buffer = "";
     let text = "";
     let firstToken = 0;
-    for await (const bytes of response.body!) {
-      buffer += decoder.decode(bytes, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) !== -1) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (!event.startsWith("data: {")) continue;
-        const chunk = JSON.parse(event.slice(6)) as { error?: { message: string }; choices: Array<{ delta: { content?: string } }> };
-        if (chunk.error) throw new Error(chunk.error.message);
-        const content = chunk.choices[0]?.delta.content;
-        if (content && !firstToken) firstToken = performance.now() - started;
-        text += content ?? "";
-      }
-    }
+    await readSse(response, (content) => {
+      if (!firstToken) firstToken = performance.now() - started;
+      text += content;
+    });
     const total = performance.now() - started;
     if (text !== EXPECTED) throw new Error(`${endpoint.name}: the text differs from the emulator's`);
     return { firstToken, total };

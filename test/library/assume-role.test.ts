@@ -3,7 +3,6 @@
 // and inside workerd. Each test uses its own role ARN, so the emulators' records are its own.
 import { describe, expect, inject, it } from "vitest";
 import {
-  AgentError,
   AuthenticationError,
   BadGatewayError,
   BedrockAgentClient,
@@ -19,6 +18,7 @@ import { STATIC_CREDENTIALS, TEMPORARY_CREDENTIALS, WEB_IDENTITY_TOKEN, WEB_IDEN
 import { demoAnswer, returnControlInvocationId } from "../emulator/scenarios.ts";
 import type { RecordedRequest } from "../emulator/server.ts";
 import type { StsCall } from "../emulator/sts.ts";
+import { failure } from "./support/failure.ts";
 
 const emulatorUrl = inject("emulatorUrl");
 const stsUrl = inject("stsUrl");
@@ -52,15 +52,6 @@ async function revoke(role: string, how: "revoke" | "expire"): Promise<void> {
 async function invokes(sessionId: string): Promise<RecordedRequest[]> {
   const all = (await (await fetch(`${emulatorUrl}/__emulator/requests`)).json()) as RecordedRequest[];
   return all.filter((request) => request.path.includes(`/sessions/${sessionId}/`));
-}
-
-async function failure(promise: Promise<unknown>): Promise<AgentError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AgentError);
-  return error as AgentError;
 }
 
 describe("AssumeRole", () => {

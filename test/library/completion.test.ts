@@ -3,7 +3,6 @@
 import { describe, expect, inject, it } from "vitest";
 import {
   AbortError,
-  AgentError,
   AuthenticationError,
   BedrockAgentClient,
   ConfigurationError,
@@ -36,6 +35,7 @@ import {
   largeRandomSlicesText,
 } from "../emulator/scenarios.ts";
 import type { RecordedRequest } from "../emulator/server.ts";
+import { failure } from "./support/failure.ts";
 
 const emulatorUrl = inject("emulatorUrl");
 const model = "bedrock/agent/L1RT58GYRW/MFPSBCXYTW";
@@ -65,15 +65,6 @@ async function readAll(stream: ChatCompletionStream): Promise<{ chunks: ChatComp
   const chunks: ChatCompletionChunk[] = [];
   for await (const chunk of stream) chunks.push(chunk);
   return { chunks, text: chunks.map((c) => c.choices[0]?.delta.content ?? "").join("") };
-}
-
-async function failure(promise: Promise<unknown>): Promise<AgentError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AgentError);
-  return error as AgentError;
 }
 
 describe("completion()", () => {

@@ -5,10 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { nodeAwsFileReader, parseIni } from "../../bin/aws-files.ts";
-import { AgentError, BedrockAgentClient, ConfigurationError, PermissionDeniedError, type ClientOptions } from "../../src/index.ts";
+import { BedrockAgentClient, ConfigurationError, PermissionDeniedError, type ClientOptions } from "../../src/index.ts";
 import { STATIC_CREDENTIALS, TEMPORARY_CREDENTIALS, WEB_IDENTITY_TOKEN, WEB_IDENTITY_TOKENS } from "../emulator/credentials.ts";
 import { demoAnswer } from "../emulator/scenarios.ts";
 import type { StsCall } from "../emulator/sts.ts";
+import { failure } from "../library/support/failure.ts";
 
 const emulatorUrl = inject("emulatorUrl");
 const stsUrl = inject("stsUrl");
@@ -37,15 +38,6 @@ function withFiles(credentials: string, config: string, options: ClientOptions =
 
 async function stsCalls(role: string): Promise<StsCall[]> {
   return (await (await fetch(`${stsUrl}/__sts/calls?roleArn=${encodeURIComponent(role)}`)).json()) as StsCall[];
-}
-
-async function failure(promise: Promise<unknown>): Promise<AgentError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AgentError);
-  return error as AgentError;
 }
 
 const staticKeys = `aws_access_key_id = ${STATIC_CREDENTIALS.accessKeyId}\naws_secret_access_key = ${STATIC_CREDENTIALS.secretAccessKey}\n`;
