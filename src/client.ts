@@ -10,7 +10,15 @@ import type { AwsFileReader } from "./profile.ts";
 
 import { CallSignals, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
 import type { AgentModel } from "./model.ts";
-import { type AnswerOptions, type CallInfo, hiddenParams, toChunks, toCompletion } from "./to-openai.ts";
+import {
+  type AnswerOptions,
+  type CallInfo,
+  hiddenParams,
+  toChunkBatches,
+  toChunks,
+  toCompletion,
+  withChunkBatches,
+} from "./to-openai.ts";
 import { ToolCallIds, toolCallSecret } from "./tool-call-id.ts";
 import { toToolCalls } from "./tool-calls.ts";
 import type {
@@ -112,11 +120,12 @@ export class BedrockAgentClient {
     };
     if (!call.stream) return toCompletion(response.events, info, meter, answer);
 
-    const chunks = toChunks(response.events, info, meter, {
+    const batches = toChunkBatches(response.events, info, meter, {
       ...answer,
       includeUsage: call.stream_options?.include_usage === true,
     });
-    return {
+    const chunks = toChunks(batches);
+    const stream: ChatCompletionStream = {
       sessionId: info.sessionId,
       get requestId() {
         return response.requestId;
@@ -127,9 +136,10 @@ export class BedrockAgentClient {
       [Symbol.asyncIterator]: () => chunks,
       async cancel() {
         signals.cancel();
-        await chunks.return(undefined).catch(() => {});
+        await batches.return(undefined).catch(() => {});
       },
     };
+    return withChunkBatches(stream, batches);
   }
 
   private signer(credentials: Credentials, region: string): AwsClient {

@@ -190,14 +190,15 @@ export async function toCompletion(
 /**
  * Chunks in OpenAI's order: the role first (when the agent's first event arrives), then each
  * piece the moment it arrives (text, reasoning, citations, tool calls, files), `finish_reason`
- * last, then usage when asked for.
+ * last, then usage when asked for. A batch per network read: a server can write all of a
+ * read's chunks at once (`chunkBatches`); `toChunks` gives them one by one.
  */
-export async function* toChunks(
+export async function* toChunkBatches(
   batches: AsyncIterable<AgentEvent[]>,
   info: CallInfo,
   meter: UsageMeter,
   options: AnswerOptions & { includeUsage: boolean },
-): AsyncGenerator<ChatCompletionChunk> {
+): AsyncGenerator<ChatCompletionChunk[]> {
   const reader = new AnswerReader(meter, options);
   const chunk = (delta: ChunkDelta, finish: FinishReason | null = null): ChatCompletionChunk => {
     const out: ChatCompletionChunk = {
@@ -213,36 +214,70 @@ export async function* toChunks(
   let started = false;
   let toolIndex = 0;
   for await (const batch of batches) {
-    for (const event of batch) {
-      const read = reader.read(event);
-      const piece = read instanceof Promise ? await read : read;
-      if (!started) {
-        started = true;
-        yield chunk({ role: "assistant", content: "" });
+    const out: ChatCompletionChunk[] = [];
+    try {
+      for (const event of batch) {
+        const read = reader.read(event);
+        const piece = read instanceof Promise ? await read : read;
+        if (!started) {
+          started = true;
+          out.push(chunk({ role: "assistant", content: "" }));
+        }
+        if (piece.trace) out.push({ ...chunk({}), trace: piece.trace });
+        const delta: ChunkDelta = {};
+        if (piece.reasoning) delta.reasoning_content = piece.reasoning;
+        if (piece.content) delta.content = piece.content;
+        if (piece.annotations) delta.annotations = piece.annotations;
+        if (piece.citations) delta.citations = piece.citations;
+        if (piece.toolCalls?.length) delta.tool_calls = piece.toolCalls.map((call) => ({ index: toolIndex++, ...call }));
+        if (piece.files?.length) delta.files = piece.files;
+        if (Object.keys(delta).length > 0) out.push(chunk(delta));
       }
-      if (piece.trace) yield { ...chunk({}), trace: piece.trace };
-      const delta: ChunkDelta = {};
-      if (piece.reasoning) delta.reasoning_content = piece.reasoning;
-      if (piece.content) delta.content = piece.content;
-      if (piece.annotations) delta.annotations = piece.annotations;
-      if (piece.citations) delta.citations = piece.citations;
-      if (piece.toolCalls?.length) delta.tool_calls = piece.toolCalls.map((call) => ({ index: toolIndex++, ...call }));
-      if (piece.files?.length) delta.files = piece.files;
-      if (Object.keys(delta).length > 0) yield chunk(delta);
+    } catch (error) {
+      // What the agent said before the failure still reaches the caller, then the error.
+      if (out.length > 0) yield out;
+      throw error;
     }
+    if (out.length > 0) yield out;
   }
+  const out: ChatCompletionChunk[] = [];
   const rest = reader.end();
-  if (!started) yield chunk({ role: "assistant", content: "" });
-  if (rest) yield chunk({ content: rest });
-  yield chunk({}, reader.finishReason);
+  if (!started) out.push(chunk({ role: "assistant", content: "" }));
+  if (rest) out.push(chunk({ content: rest }));
+  out.push(chunk({}, reader.finishReason));
   if (options.includeUsage) {
-    yield {
+    out.push({
       id: info.id,
       object: "chat.completion.chunk",
       created: info.created,
       model: info.model,
       choices: [],
       usage: meter.usage(),
-    };
+    });
   }
+  yield out;
+}
+
+export async function* toChunks(batches: AsyncIterable<ChatCompletionChunk[]>): AsyncGenerator<ChatCompletionChunk> {
+  for await (const batch of batches) yield* batch;
+}
+
+const CHUNK_BATCHES = Symbol("chunk batches");
+
+/** Gives a stream the batches behind its chunks, for `chunkBatches`. */
+export function withChunkBatches<T extends object>(stream: T, batches: AsyncIterator<ChatCompletionChunk[]>): T {
+  return Object.defineProperty(stream, CHUNK_BATCHES, { value: batches });
+}
+
+/** A stream's chunks a network read at a time; any other async iterable of chunks, one by one. */
+export function chunkBatches(stream: AsyncIterable<ChatCompletionChunk>): AsyncIterator<ChatCompletionChunk[]> {
+  const own = (stream as { [CHUNK_BATCHES]?: AsyncIterator<ChatCompletionChunk[]> })[CHUNK_BATCHES];
+  if (own) return own;
+  const chunks = stream[Symbol.asyncIterator]();
+  return {
+    next: async () => {
+      const result = await chunks.next();
+      return result.done ? result : { done: false, value: [result.value] };
+    },
+  };
 }

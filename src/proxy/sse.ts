@@ -1,5 +1,6 @@
 import { AgentError, InternalServerError } from "../errors.ts";
 import { fileToDataUrl } from "../files.ts";
+import { chunkBatches } from "../to-openai.ts";
 import type { AgentFile, ChatCompletionChunk, ChatCompletionStream } from "../types.ts";
 
 export interface SseOptions {
@@ -22,7 +23,7 @@ const DONE = encoder.encode("data: [DONE]\n\n");
  * that goes away cancels the upstream call.
  */
 export function sseResponse(stream: ChatCompletionStream, options: SseOptions): Response {
-  const chunks = stream[Symbol.asyncIterator]();
+  const batches = chunkBatches(stream);
   let envelope: string | undefined;
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   let sentSinceTick = false;
@@ -34,12 +35,14 @@ export function sseResponse(stream: ChatCompletionStream, options: SseOptions): 
     controller.close();
   };
   // The fields every chunk of the stream shares are serialized once.
-  const encode = (chunk: ChatCompletionChunk): Uint8Array => {
+  const encode = (chunk: ChatCompletionChunk): string => {
     envelope ??= `data: {"id":${JSON.stringify(chunk.id)},"object":"chat.completion.chunk","created":${chunk.created},"model":${JSON.stringify(options.model)},`;
-    const { id: _id, object: _object, created: _created, model: _model, ...rest } = chunk;
-    const delta = rest.choices[0]?.delta as { files?: unknown[] } | undefined;
+    const delta = chunk.choices[0]?.delta as { files?: unknown[] } | undefined;
     if (delta?.files) delta.files = (delta.files as AgentFile[]).map(fileToDataUrl);
-    return encoder.encode(`${envelope}${JSON.stringify(rest).slice(1)}\n\n`);
+    let json = `${envelope}"choices":${JSON.stringify(chunk.choices)}`;
+    if (chunk.usage !== undefined) json += `,"usage":${JSON.stringify(chunk.usage)}`;
+    if (chunk.trace !== undefined) json += `,"trace":${JSON.stringify(chunk.trace)}`;
+    return `${json}}\n\n`;
   };
   const body = new ReadableStream<Uint8Array>(
     {
@@ -50,14 +53,14 @@ export function sseResponse(stream: ChatCompletionStream, options: SseOptions): 
           sentSinceTick = false;
         }, options.keepAliveMs);
       },
-      // Reads on while the consumer has room, so a burst of chunks costs one pull.
+      // All the chunks of one network read go out in one write; reads on while the consumer has room.
       async pull(controller) {
         try {
           do {
-            const result = await chunks.next();
+            const result = await batches.next();
             sentSinceTick = true;
             if (result.done) return finish(controller, DONE);
-            controller.enqueue(encode(result.value));
+            controller.enqueue(encoder.encode(result.value.map(encode).join("")));
           } while ((controller.desiredSize ?? 0) > 0);
         } catch (error) {
           const failure =
