@@ -1,5 +1,5 @@
 // Decode throughput: the event-stream bytes of a long streamed answer turned into OpenAI SSE
-// bytes (the endpoint's path: agentEvents → toChunks → sseResponse), in MB/s of input, against
+// bytes (the endpoint's path: agentEventBatches → toChunkBatches → sseResponse), in MB/s of input, against
 // the AWS SDK turning the same bytes into events (which is less work), with CRC32 over the same
 // bytes as the ceiling: every decoder must checksum every byte.
 import { Crc32, Crc32Js } from "@smithy/core/checksum";
@@ -40,7 +40,7 @@ function crc(Impl: typeof Crc32Js): void {
 }
 
 const cases: Array<{ name: string; run: () => unknown }> = [
-  { name: "**ours**: event stream → OpenAI SSE bytes (client, `toChunks`, `sseResponse`)", run: toSse },
+  { name: "**ours**: event stream → OpenAI SSE bytes (client, `toChunkBatches`, `sseResponse`)", run: toSse },
   { name: "ours, decoding only: event stream → typed events (`agentEvents`)", run: eventsOnly },
   { name: "AWS SDK: event stream → events (`InvokeAgentCommand`, iterating `completion`)", run: () => sdkInvoke(sdk) },
   { name: "ceiling: CRC32 native (`zlib.crc32`, which the codec uses under Node)", run: () => crc(Crc32 as typeof Crc32Js) },
