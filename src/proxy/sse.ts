@@ -30,6 +30,7 @@ export function sseResponse(stream: ChatCompletionStream, options: SseOptions): 
   let closed = false;
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>, last: Uint8Array) => {
     clearInterval(keepAlive);
+    if (closed) return; // the consumer went away: nobody to tell
     closed = true;
     controller.enqueue(last);
     controller.close();
