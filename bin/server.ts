@@ -23,8 +23,8 @@ export function refusal(config: ProxyConfig): string | undefined {
   if (config.masterKey !== undefined || config.apiKeys.length > 0 || config.allowOpenAccess) return undefined;
   return (
     "No master key is configured, so the endpoint refuses to serve.\n" +
-    "Set general_settings.master_key in the config, e.g.\n" +
-    "  general_settings:\n    master_key: os.environ/LITELLM_MASTER_KEY\n" +
+    "Set LITELLM_MASTER_KEY in the environment (as for LiteLLM), or general_settings.master_key in the config, e.g.\n" +
+    "  general_settings:\n    master_key: os.environ/MY_MASTER_KEY\n" +
     "or, to serve without any key, set general_settings.allow_open_access: true"
   );
 }

@@ -53,6 +53,7 @@ export async function fromOpenAI(
   toolCallIds: (model: AgentModel) => ToolCallIds,
 ): Promise<InvokeAgentRequest> {
   const model = parseModel(params.model);
+  checkFlags(params);
   const messages = checkMessages(params.messages);
   const extras = sessionExtras(params);
   const given = params.session_id ?? params.sessionID ?? params.sessionId;
@@ -108,11 +109,18 @@ export async function fromOpenAI(
     sessionState.invocationId = toolResults.invocationId;
     sessionState.returnControlInvocationResults = toolResults.results;
   } else {
-    if (lastRole !== "user" || (finalTexts.length === 0 && files.length === 0)) {
+    if (lastRole !== "user") {
       throw new BadRequestError(
         "The last message must be a user message for the agent to answer, or tool results for its tool calls",
         { param: "messages", code: "invalid_messages" },
       );
+    }
+    if (finalTexts.length === 0 && files.length === 0) {
+      const last = messages.length - 1;
+      throw new BadRequestError(`messages[${last}].content is empty: the agent needs text or a file to answer`, {
+        param: `messages[${last}].content`,
+        code: "empty_message",
+      });
     }
     body.inputText = finalTexts.join("\n\n");
     // A conversation that went through our tool calls goes on in the session they name.
@@ -182,6 +190,18 @@ function stringMap(value: unknown, param: string): Record<string, string> {
 
 function invalid(param: string, expected: string): BadRequestError {
   return new BadRequestError(`${param} must be ${expected}`, { param, code: "invalid_value" });
+}
+
+/** Flags must be booleans: `"stream": "yes"` is a mistake to name, not a truthy value to stream on. */
+function checkFlags(params: CompletionParams): void {
+  for (const flag of ["stream", "include_reasoning", "include_traces", "include_citations"] as const) {
+    const value: unknown = params[flag];
+    if (value !== undefined && value !== null && typeof value !== "boolean") throw invalid(flag, "true or false");
+  }
+  const options: unknown = params.stream_options;
+  if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options))) {
+    throw invalid("stream_options", "an object such as {\"include_usage\": true}");
+  }
 }
 
 function checkMessages(messages: unknown): ChatMessage[] {

@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import type { Env } from "../src/env.ts";
 import { ConfigError, parseConfig, parseConfigJson } from "../src/proxy/config.ts";
 import { createApp } from "../src/proxy/app.ts";
+import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "../src/proxy/health.ts";
 import bundledConfig from "./config.generated.json";
 
 let cached: { env: Env; app: Hono } | { env: Env; error: string } | undefined;
@@ -30,6 +31,10 @@ export default {
   fetch(request: Request, env: Env, ctx: unknown): Response | Promise<Response> {
     const app = appFor(env);
     if ("error" in app) {
+      // The isolate lives but cannot serve: probes say so without the reason.
+      const path = new URL(request.url).pathname;
+      if ((LIVENESS_PATHS as readonly string[]).includes(path)) return liveness();
+      if (path === READINESS_PATH) return readiness(false);
       const body = { error: { message: app.error, type: "configuration_error", param: null, code: "invalid_config" } };
       return Response.json(body, { status: 500 });
     }

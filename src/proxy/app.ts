@@ -18,6 +18,7 @@ import { fileToDataUrl } from "../files.ts";
 import type { AgentFile, AssistantMessage, CompletionParams } from "../types.ts";
 import { type Caller, bearerToken, identify } from "./auth.ts";
 import type { ModelDeployment, ProxyConfig } from "./config.ts";
+import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "./health.ts";
 import { sseResponse } from "./sse.ts";
 
 /** Request and response header with the agent session id. */
@@ -83,13 +84,16 @@ export function createApp(options: AppOptions): Hono {
   }
 
   app.get("/health", (c) => c.json({ status: "ok" }));
+  for (const path of LIVENESS_PATHS) app.get(path, () => liveness());
+  app.get(READINESS_PATH, () => readiness(true));
 
   const authorize: MiddlewareHandler = async (c, next) => {
     if (config.masterKey === undefined && config.apiKeys.length === 0) {
       if (config.allowOpenAccess) return next();
       throw new ConfigurationError(
-        "This endpoint has no master key, so it refuses to serve: set general_settings.master_key in the config " +
-          "(a value, or os.environ/NAME), or set general_settings.allow_open_access: true to serve without one",
+        "This endpoint has no master key, so it refuses to serve: set LITELLM_MASTER_KEY in the environment, " +
+          "or general_settings.master_key in the config (a value, or os.environ/NAME), " +
+          "or general_settings.allow_open_access: true to serve without one",
         { code: "master_key_not_set" },
       );
     }
@@ -141,8 +145,8 @@ export function createApp(options: AppOptions): Hono {
     }
     const params = { ...callerFields(body), ...deployment.params, env: options.env, signal: c.req.raw.signal } as CompletionParams;
     params.session_id ??= c.req.header(SESSION_HEADER);
-    // Reasoning can be turned off per model and per request: either one wins.
-    params.include_reasoning = body.include_reasoning !== false && deployment.params.include_reasoning !== false;
+    // Reasoning can be turned off per model and per request: either one wins (the library checks the caller's value).
+    params.include_reasoning = deployment.params.include_reasoning === false ? false : (body.include_reasoning as boolean | undefined);
 
     const result = await client.completion(params);
     const headers = new Headers();

@@ -25,7 +25,7 @@ export interface ModelDeployment {
 export interface ProxyConfig {
   /** In file order; of duplicate names, the first. */
   models: ModelDeployment[];
-  /** `general_settings.master_key` */
+  /** `general_settings.master_key`, else `LITELLM_MASTER_KEY` from the environment (as LiteLLM reads it). */
   masterKey: string | undefined;
   /** `general_settings.allow_open_access: true`: the explicit opt-in to serve without a key. */
   allowOpenAccess: boolean;
@@ -55,6 +55,8 @@ export interface ConfigOptions {
   warn?: (message: string) => void;
 }
 
+/** Where LiteLLM reads the master key from when the config sets none. */
+export const MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY";
 export const DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_STREAM_KEEPALIVE_SECONDS = 15;
 
@@ -263,10 +265,17 @@ function parseDeployment(raw: unknown, path: string, ctx: Context): ModelDeploym
 }
 
 function masterKey(raw: unknown, ctx: Context): string | undefined {
-  if (raw === null || raw === undefined) return undefined;
-  const v = resolve(raw, "general_settings.master_key", "master_key", ctx);
-  if (v.value === undefined) {
-    throw new ConfigError(`${v.path}: os.environ/${v.from} is not set (set it, or remove master_key)`);
+  let v: Value;
+  if (raw === null || raw === undefined) {
+    // No key in the config: LiteLLM's variable, when it is set.
+    const found = ctx.lookup(MASTER_KEY_VARIABLE);
+    if (typeof found !== "string" || found === "") return undefined;
+    v = { value: found, path: MASTER_KEY_VARIABLE, hidden: true };
+  } else {
+    v = resolve(raw, "general_settings.master_key", "master_key", ctx);
+    if (v.value === undefined) {
+      throw new ConfigError(`${v.path}: os.environ/${v.from} is not set (set it, or remove master_key)`);
+    }
   }
   if (/[\s\p{Cc}]/u.test(str(v))) fail(v, "a key without whitespace or control characters");
   if ((v.value as string).length < 8) ctx.warn(`${label(v)} is shorter than 8 characters: use a long random key`);

@@ -176,6 +176,22 @@ describe("parseConfig: every setting", () => {
   it("is valid without a master key and without open access: the server decides", () => {
     expect(load(example()).config).toMatchObject({ masterKey: undefined, allowOpenAccess: false });
   });
+
+  it("takes LITELLM_MASTER_KEY from the environment when the config sets no master key, as LiteLLM does", () => {
+    const env = { ...ENV, LITELLM_MASTER_KEY: "sk-from-the-environment" };
+    expect(load(example(), env).config.masterKey).toBe("sk-from-the-environment");
+    expect(load(withGeneral({ master_key: null }), env).config.masterKey).toBe("sk-from-the-environment");
+    // The config's own key wins; an empty variable is no key.
+    expect(load(withGeneral({ master_key: "sk-1234567890" }), env).config.masterKey).toBe("sk-1234567890");
+    expect(load(example(), { ...ENV, LITELLM_MASTER_KEY: "" }).config.masterKey).toBeUndefined();
+  });
+
+  it("checks LITELLM_MASTER_KEY like a configured key, never quoting it", () => {
+    const { warnings } = load(example(), { ...ENV, LITELLM_MASTER_KEY: "sk-zq7" });
+    expect(warnings).toContain("LITELLM_MASTER_KEY is shorter than 8 characters: use a long random key");
+    const message = configError(example(), { ...ENV, LITELLM_MASTER_KEY: "sk-with space" });
+    expect(message).toBe("LITELLM_MASTER_KEY: expected a key without whitespace or control characters");
+  });
 });
 
 describe("parseConfig: os.environ/ references", () => {

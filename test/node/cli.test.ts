@@ -20,11 +20,11 @@ afterAll(() => {
 });
 
 /** Starts a built script and waits for the URL it says it serves on. */
-function serve(script: string, args: string[]): Promise<{ url: string; output: string }> {
+function serve(script: string, args: string[], env: Record<string, string> = {}): Promise<{ url: string; output: string }> {
   const child = spawn(process.execPath, [join(root, "dist", script), ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, LITELLM_MASTER_KEY: "" },
+    env: { ...process.env, LITELLM_MASTER_KEY: "", ...env },
   });
   children.push(child);
   let output = "";
@@ -125,10 +125,18 @@ describe("the command line", () => {
   });
 
   it("refuses to serve without a master key, saying how to set one", async () => {
-    const { code, stderr } = await cli(["--config", writeConfig("open.yaml", model), "--port", "0"]);
+    const { code, stderr } = await cli(["--config", writeConfig("open.yaml", model), "--port", "0"], { LITELLM_MASTER_KEY: "" });
     expect(code).toBe(1);
-    expect(stderr).toContain("master_key: os.environ/LITELLM_MASTER_KEY");
+    expect(stderr).toContain("Set LITELLM_MASTER_KEY in the environment");
     expect(stderr).toContain("allow_open_access: true");
+  });
+
+  it("serves a config without general_settings with the master key from LITELLM_MASTER_KEY", async () => {
+    const config = writeConfig("litellm-env.yaml", model);
+    const { url } = await serve("bedrock-agents-openai.js", ["--config", config, "--port", "0"], { LITELLM_MASTER_KEY: "sk-env-0123456789" });
+    const models = await fetch(`${url}/v1/models`, { headers: { authorization: "Bearer sk-env-0123456789" } });
+    expect(models.status).toBe(200);
+    expect((await fetch(`${url}/v1/models`, { headers: { authorization: "Bearer sk-other" } })).status).toBe(401);
   });
 
   it("refuses an invalid config, naming the key and why", async () => {

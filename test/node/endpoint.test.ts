@@ -192,6 +192,15 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
     for (const secret of Object.values(testSecrets)) expect(text).not.toContain(secret);
   });
 
+  it("answers LiteLLM's probes without a key, as Kubernetes manifests for LiteLLM call them", async () => {
+    for (const path of ["/health/liveliness", "/health/readiness"]) {
+      const response = await fetch(`${target.url}${path}`);
+      expect(response.status, path).toBe(200);
+      const text = await response.text();
+      for (const secret of Object.values(testSecrets)) expect(text).not.toContain(secret);
+    }
+  });
+
   it("refuses a wrong or missing key with 401", async () => {
     const wrong = new OpenAI({ baseURL: `${target.url}/v1`, apiKey: "sk-wrong", maxRetries: 0 });
     const error = await wrong.chat.completions.create({ model: "agent", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
