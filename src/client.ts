@@ -75,14 +75,13 @@ export class BedrockAgentClient {
   async completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream> {
     const call = withDefaults(this.defaults, params);
     // Where credentials come from is decided once, on first need (profiles are read then).
+    const region = await resolveRegion(call, call.env, call.aws_file_reader);
     let source: Promise<CredentialSource> | undefined;
-    const sourceOf = () =>
-      (source ??= credentialSource(call, call.env, resolveRegion(call, call.env), call.aws_file_reader));
+    const sourceOf = () => (source ??= credentialSource(call, call.env, region, call.aws_file_reader));
     let ids: ToolCallIds | undefined;
     const toolCallIds = (model: AgentModel) =>
       (ids ??= new ToolCallIds(async () => toolCallSecret(await sourceOf()), `${model.agentId}/${model.agentAliasId}`));
     const request = await fromOpenAI(call, toolCallIds);
-    const region = resolveRegion(call, call.env);
     const endpoint = resolveEndpoint(call, call.env, region);
     const signals = new CallSignals(call.signal, call.timeout);
     const fetchFn = call.fetch ?? ((input, init) => fetch(input, init));

@@ -1,24 +1,52 @@
 import { type Env, readEnv } from "./env.ts";
 import { ConfigurationError } from "./errors.ts";
+import type { AwsFileReader } from "./profile.ts";
 import type { AwsParams } from "./types.ts";
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+// arn:{partition}:{service}:{region}:{account}:{resource}, anywhere in a model string.
+const ARN_REGION = /(?:^|\/)arn:[\w-]+:[\w-]+:([a-z0-9-]+):/;
 
-/** Region from the request, else `AWS_REGION`, else `AWS_DEFAULT_REGION`. */
-export function resolveRegion(params: AwsParams, env: Env | undefined): string {
-  const region = params.aws_region_name ?? readEnv(env, "AWS_REGION") ?? readEnv(env, "AWS_DEFAULT_REGION");
-  if (!region) {
-    throw new ConfigurationError(
-      "AWS region is missing: pass aws_region_name or set AWS_REGION (or AWS_DEFAULT_REGION)",
-      { code: "missing_region" },
-    );
-  }
+/** LiteLLM's default when nothing names a region. */
+export const DEFAULT_REGION = "us-west-2";
+
+/**
+ * The call's region, in LiteLLM's order and then the AWS SDKs': `aws_region_name`; the region of
+ * an ARN in the model string; `AWS_REGION_NAME` (LiteLLM's variable); `AWS_REGION`;
+ * `AWS_DEFAULT_REGION`; the selected profile's `region` where files can be read; us-west-2.
+ */
+export async function resolveRegion(
+  params: AwsParams & { model?: unknown },
+  env: Env | undefined,
+  reader?: AwsFileReader,
+): Promise<string> {
+  const region =
+    params.aws_region_name ??
+    arnRegion(params.model) ??
+    readEnv(env, "AWS_REGION_NAME") ??
+    readEnv(env, "AWS_REGION") ??
+    readEnv(env, "AWS_DEFAULT_REGION") ??
+    (await profileRegion(params, env, reader)) ??
+    DEFAULT_REGION;
   if (!REGION.test(region)) {
     throw new ConfigurationError(`AWS region "${region.slice(0, 40)}" is not a region name such as us-east-1`, {
       code: "invalid_region",
     });
   }
   return region;
+}
+
+/** The region an ARN in the model string names (AgentCore ARNs carry one). */
+export function arnRegion(model: unknown): string | undefined {
+  return typeof model === "string" ? ARN_REGION.exec(model)?.[1] || undefined : undefined;
+}
+
+/** `region` of `aws_profile_name`, else of `AWS_PROFILE`, else of the default profile. */
+async function profileRegion(params: AwsParams, env: Env | undefined, reader: AwsFileReader | undefined): Promise<string | undefined> {
+  if (!reader) return undefined;
+  const name = params.aws_profile_name ?? readEnv(env, "AWS_PROFILE") ?? "default";
+  const region = (await reader.profile(name))?.region;
+  return region || undefined;
 }
 
 /**

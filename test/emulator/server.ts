@@ -47,6 +47,8 @@ export interface RecordedRequest {
   sessionId?: string;
   status: number;
   errorType?: string;
+  /** The region of the signature's credential scope, once the signature checked out. */
+  signingRegion?: string;
   /** ISO 8601 arrival time. */
   time: string;
   /** Set when the client went away before the stream's end, with the time it did. */
@@ -246,6 +248,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       { credentials, region: options.region, maxSkewMs, now },
     );
     if (auth) return fail(403, auth.errorType, auth.message);
+    record.signingRegion = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? "")?.[1];
 
     const [, rawScenario, rawAgent, rawAlias, rawSession] = match;
     const agentId = decodeLabel(rawAgent!);

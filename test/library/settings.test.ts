@@ -2,17 +2,33 @@ import { describe, expect, it } from "vitest";
 import { resolveCredentials } from "../../src/credentials.ts";
 import { resolveEndpoint, resolveRegion } from "../../src/endpoint.ts";
 import { ConfigurationError } from "../../src/errors.ts";
+import type { AwsFileReader } from "../../src/profile.ts";
 
 describe("region", () => {
-  it("prefers aws_region_name, then AWS_REGION, then AWS_DEFAULT_REGION", () => {
-    const env = { AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "ap-south-1" };
-    expect(resolveRegion({ aws_region_name: "us-west-2" }, env)).toBe("us-west-2");
-    expect(resolveRegion({}, env)).toBe("eu-west-1");
-    expect(resolveRegion({}, { AWS_DEFAULT_REGION: "ap-south-1", AWS_REGION: "" })).toBe("ap-south-1");
+  const arnModel = "bedrock/agentcore/arn:aws:bedrock-agentcore:eu-central-1:123456789012:runtime/my-agent";
+  const profiles = (regions: Record<string, string>): AwsFileReader => ({
+    profile: async (name) => (regions[name] ? { region: regions[name]! } : undefined),
+    webIdentityToken: async () => "",
   });
 
-  it("refuses a region that is not one, before it reaches a host name", () => {
-    expect(() => resolveRegion({ aws_region_name: "evil.com/x" }, {})).toThrow(ConfigurationError);
+  it("goes aws_region_name, ARN, AWS_REGION_NAME, AWS_REGION, AWS_DEFAULT_REGION, profile, us-west-2", async () => {
+    const reader = profiles({ default: "sa-east-1", work: "ca-central-1" });
+    const env = { AWS_REGION_NAME: "eu-north-1", AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "ap-south-1" };
+    expect(await resolveRegion({ aws_region_name: "us-east-2", model: arnModel }, env, reader)).toBe("us-east-2");
+    expect(await resolveRegion({ model: arnModel }, env, reader)).toBe("eu-central-1");
+    expect(await resolveRegion({ model: "bedrock/agent/L1RT58GYRW/MFPSBCXYTW" }, env, reader)).toBe("eu-north-1");
+    expect(await resolveRegion({}, { ...env, AWS_REGION_NAME: "" }, reader)).toBe("eu-west-1");
+    expect(await resolveRegion({}, { AWS_DEFAULT_REGION: "ap-south-1", AWS_REGION: "" }, reader)).toBe("ap-south-1");
+    expect(await resolveRegion({}, {}, reader)).toBe("sa-east-1");
+    expect(await resolveRegion({}, { AWS_PROFILE: "work" }, reader)).toBe("ca-central-1");
+    expect(await resolveRegion({ aws_profile_name: "work" }, { AWS_PROFILE: "default" }, reader)).toBe("ca-central-1");
+    expect(await resolveRegion({ aws_profile_name: "none" }, {}, reader)).toBe("us-west-2");
+    expect(await resolveRegion({}, {})).toBe("us-west-2");
+  });
+
+  it("refuses a region that is not one, before it reaches a host name", async () => {
+    await expect(resolveRegion({ aws_region_name: "evil.com/x" }, {})).rejects.toThrow(ConfigurationError);
+    await expect(resolveRegion({}, { AWS_REGION_NAME: "US West" })).rejects.toThrow(/is not a region name/);
   });
 });
 

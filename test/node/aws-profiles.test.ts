@@ -42,6 +42,19 @@ async function stsCalls(role: string): Promise<StsCall[]> {
 
 const staticKeys = `aws_access_key_id = ${STATIC_CREDENTIALS.accessKeyId}\naws_secret_access_key = ${STATIC_CREDENTIALS.secretAccessKey}\n`;
 
+describe("the region of a profile", () => {
+  it("signs for the selected profile's region when nothing else names one", async () => {
+    const session = `profile-region-${crypto.randomUUID()}`;
+    const client = withFiles(`[dev]\n${staticKeys}`, "[default]\nregion = eu-west-3\n[profile dev]\nregion = ap-northeast-2\n", {
+      aws_region_name: undefined,
+      aws_profile_name: "dev",
+    });
+    await client.completion({ model, messages, session_id: session });
+    const all = (await (await fetch(`${emulatorUrl}/__emulator/requests`)).json()) as Array<{ sessionId?: string; signingRegion?: string }>;
+    expect(all.find((r) => r.sessionId === session)?.signingRegion).toBe("ap-northeast-2");
+  });
+});
+
 describe("aws_profile_name", () => {
   it("takes a profile's static keys from the credentials file", async () => {
     const client = withFiles(`# keys\n[dev]\n${staticKeys}`, "", { aws_profile_name: "dev" });
