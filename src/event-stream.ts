@@ -21,8 +21,12 @@ export interface Citation {
 
 /** One model call's report inside a trace; every trace kind has this shape where it calls a model. */
 export interface ModelInvocationTrace {
-  modelInvocationInput?: { foundationModel?: string; [key: string]: unknown };
-  modelInvocationOutput?: { metadata?: { usage?: { inputTokens?: number; outputTokens?: number } }; [key: string]: unknown };
+  modelInvocationInput?: { traceId?: string; foundationModel?: string; [key: string]: unknown };
+  modelInvocationOutput?: {
+    traceId?: string;
+    metadata?: { usage?: { inputTokens?: number; outputTokens?: number } };
+    [key: string]: unknown;
+  };
   [key: string]: unknown;
 }
 

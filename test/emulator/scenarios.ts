@@ -403,6 +403,26 @@ const usageAllKinds: Scenario = (req) => {
 };
 
 // ---------------------------------------------------------------------------------------------
+// usage-before-model: usage reported before any trace names the model that spent it.
+
+export const USAGE_BEFORE_MODEL_TEXT = "Priced in the end, whatever the order of the traces.";
+/** Per foundation model: what the calls of `usage-before-model` spent. */
+export const USAGE_BEFORE_MODEL_BY_MODEL: Readonly<Record<string, TokenUsage>> = {
+  [DEMO_MODEL]: { inputTokens: 1000, outputTokens: 100 },
+  [COLLABORATOR_MODEL]: { inputTokens: 700, outputTokens: 80 },
+};
+
+const usageBeforeModel: Scenario = (req) => {
+  const id = traceIdBase();
+  const collab: TraceOrigin = { agentId: COLLABORATOR_AGENT_ID, agentAliasId: COLLABORATOR_ALIAS_ID, collaboratorName: COLLABORATOR_NAME };
+  const [orchIn, orchOut] = modelCall(req, "orchestrationTrace", `${id}-0`, DEMO_MODEL, { inputTokens: 1000, outputTokens: 100 });
+  // A collaborator call whose own step never names its model; the collaborator names it in a later step.
+  const [, unnamedOut] = modelCall(req, "orchestrationTrace", `${id}-collab-0`, COLLABORATOR_MODEL, { inputTokens: 400, outputTokens: 50 }, {}, collab);
+  const named = modelCall(req, "orchestrationTrace", `${id}-collab-1`, COLLABORATOR_MODEL, { inputTokens: 300, outputTokens: 30 }, {}, collab);
+  return { steps: [orchOut!, unnamedOut!, orchIn!, ...named, { frame: chunkFrame(USAGE_BEFORE_MODEL_TEXT) }] };
+};
+
+// ---------------------------------------------------------------------------------------------
 // multi-chunk: one answer in many chunk events.
 
 export const MULTI_CHUNK_COUNT = 50;
@@ -894,6 +914,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   demo,
   echo,
   "usage-all-kinds": usageAllKinds,
+  "usage-before-model": usageBeforeModel,
   "multi-chunk": multiChunk,
   "utf8-split": utf8Split,
   citations,

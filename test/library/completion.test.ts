@@ -30,6 +30,8 @@ import {
   USAGE_ALL_KINDS_BY_MODEL,
   USAGE_ALL_KINDS_EXPECTED_USAGE,
   USAGE_ALL_KINDS_TEXT,
+  USAGE_BEFORE_MODEL_BY_MODEL,
+  USAGE_BEFORE_MODEL_TEXT,
   UTF8_SPLIT_TEXT,
   demoAnswer,
   largeRandomSlicesText,
@@ -269,10 +271,14 @@ describe("AWS settings", () => {
     );
     expect(noCredentials).toBeInstanceOf(ConfigurationError);
     expect(noCredentials.message).toContain("aws_secret_access_key");
-    const noRegion = await failure(
-      completion({ model, messages: user("x"), aws_access_key_id: "a", aws_secret_access_key: "b", env: {} }),
-    );
-    if (!("process" in globalThis) || !process.env.AWS_REGION) expect(noRegion.message).toContain("AWS_REGION");
+  });
+
+  it("signs for us-west-2, LiteLLM's default, when nothing names a region", async () => {
+    const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+    if (env.AWS_REGION_NAME || env.AWS_REGION || env.AWS_DEFAULT_REGION) return; // the machine names one
+    const session = `default-region-${crypto.randomUUID()}`;
+    await completion({ ...credentials, aws_region_name: undefined, model, messages: user("x"), api_base: emulatorUrl, session_id: session });
+    expect((await requestsFor(session))[0]?.signingRegion).toBe("us-west-2");
   });
 
   it("surfaces AWS's refusal of a bad signature as an AuthenticationError, without the secret", async () => {
@@ -357,6 +363,26 @@ describe("usage and cost", () => {
     // Pricing everything with one model would give another figure.
     const oneModelCost = costOf(DEMO_MODEL, response.usage.prompt_tokens, response.usage.completion_tokens)!;
     expect(Math.abs(oneModelCost - expectedCost)).toBeGreaterThan(1e-6);
+  });
+
+  it("prices usage that arrives before the model id: by its trace step, else by its agent", async () => {
+    for (const stream of [false, true]) {
+      let cost: number | null;
+      if (stream) {
+        const chunks = await client.completion({ model, messages: user("x"), api_base: scenario("usage-before-model"), stream: true });
+        for await (const _ of chunks);
+        cost = chunks._hidden_params.response_cost;
+      } else {
+        const response = await client.completion({ model, messages: user("x"), api_base: scenario("usage-before-model") });
+        expect(response.choices[0]!.message.content).toBe(USAGE_BEFORE_MODEL_TEXT);
+        cost = response._hidden_params.response_cost;
+      }
+      const expected = Object.entries(USAGE_BEFORE_MODEL_BY_MODEL).reduce(
+        (sum, [id, usage]) => sum + costOf(id, usage.inputTokens, usage.outputTokens)!,
+        0,
+      );
+      expect(cost, stream ? "streamed" : "not streamed").toBeCloseTo(expected, 12);
+    }
   });
 
   it("prices with custom per-token prices when given", async () => {
