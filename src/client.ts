@@ -31,7 +31,7 @@ import type {
 } from "./types.ts";
 import { UsageMeter } from "./usage.ts";
 
-export interface ClientOptions extends AwsParams, Omit<RequestOptions, "signal">, CustomPrices {
+export interface ClientOptions extends AwsParams, Omit<RequestOptions, "signal" | "scope">, CustomPrices {
   /** The fetch to send requests with; the global one by default. */
   fetch?: typeof fetch;
   /** Backoff before the first retry, doubled for each later one. */

@@ -56,8 +56,11 @@ export async function fromOpenAI(
   checkFlags(params);
   const messages = checkMessages(params.messages);
   const extras = sessionExtras(params);
+  const { scope } = params;
   const given = params.session_id ?? params.sessionID ?? params.sessionId;
   let sessionId = given === undefined ? undefined : checkSessionId(given, "session_id");
+  if (sessionId !== undefined && scope) sessionId = await scope.claim(sessionId, "session_id");
+  if (extras.body.memoryId !== undefined && scope) extras.body.memoryId = await scope.claim(extras.body.memoryId, "memory_id");
 
   const instructions: string[] = [];
   const turns: HistoryMessage[] = [];
@@ -99,6 +102,7 @@ export async function fromOpenAI(
   const lastRole = messages.at(-1)!.role;
   if (lastRole === "tool") {
     const toolResults = (await toToolResults(messages, toolCallIds(model)))!;
+    if (scope) await scope.claim(toolResults.sessionId, "tool_call_id", { issued: true });
     if (sessionId !== undefined && sessionId !== toolResults.sessionId) {
       throw new BadRequestError("session_id names another session than the tool calls being answered", {
         param: "session_id",
@@ -128,6 +132,7 @@ export async function fromOpenAI(
       sessionId = await toolCallIds(model)
         .decode(lastToolCallId, "tool_calls")
         .then((ref) => ref.sessionId, () => undefined);
+      if (sessionId !== undefined && scope) await scope.claim(sessionId, "tool_calls", { issued: true });
     }
     if (sessionId === undefined && turns.length > 0) sessionState.conversationHistory = { messages: turns };
     if (files.length > 0) {
@@ -145,7 +150,7 @@ export async function fromOpenAI(
   if (params.stream) body.streamingConfigurations = { streamFinalResponse: true };
 
   const newSession = sessionId === undefined;
-  return { ...model, sessionId: sessionId ?? newSessionId(), newSession, body };
+  return { ...model, sessionId: sessionId ?? (scope ? await scope.issue() : newSessionId()), newSession, body };
 }
 
 function lastNonUser(messages: ChatMessage[]): number {

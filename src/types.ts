@@ -2,6 +2,7 @@
 // library has no run-time dependency on the `openai` package. A test checks that they are
 // assignable to and from the `openai` package's own types.
 
+import type { CallerScope } from "./caller-scope.ts";
 import type { Env } from "./env.ts";
 import type { Citation, TracePart } from "./event-stream.ts";
 
@@ -54,6 +55,11 @@ export interface AwsParams {
 export interface RequestOptions {
   /** A Worker's bindings, read before `process.env`. */
   env?: Env;
+  /**
+   * The caller whose session and memory ids these are (the endpoint sets it per API key): ids
+   * are tagged for it, and another caller's are refused. Without it, ids are used as given.
+   */
+  scope?: CallerScope;
   signal?: AbortSignal;
   /** Seconds until the whole call is abandoned (LiteLLM's and OpenAI Python's unit). */
   timeout?: number;

@@ -143,7 +143,8 @@ export function createApp(options: AppOptions): Hono {
     if (body.n !== undefined && body.n !== null && body.n !== 1) {
       throw new BadRequestError("n must be 1: an agent gives one answer per request", { param: "n", code: "unsupported_value" });
     }
-    const params = { ...callerFields(body), ...deployment.params, env: options.env, signal: c.req.raw.signal } as CompletionParams;
+    const scope = (c.get("caller") as Caller | undefined)?.scope;
+    const params = { ...callerFields(body), ...deployment.params, env: options.env, signal: c.req.raw.signal, scope } as CompletionParams;
     params.session_id ??= c.req.header(SESSION_HEADER);
     // Reasoning can be turned off per model and per request: either one wins (the library checks the caller's value).
     params.include_reasoning = deployment.params.include_reasoning === false ? false : (body.include_reasoning as boolean | undefined);

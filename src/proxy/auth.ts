@@ -1,3 +1,4 @@
+import { CallerScope } from "../caller-scope.ts";
 import type { ApiKey } from "./config.ts";
 
 const encoder = new TextEncoder();
@@ -28,6 +29,8 @@ export interface Caller {
   name: string;
   /** undefined: every model. */
   models: Set<string> | undefined;
+  /** The session and memory ids this caller may reach; undefined for the master key (the admin). */
+  scope: CallerScope | undefined;
 }
 
 /**
@@ -36,10 +39,15 @@ export interface Caller {
  */
 export async function identify(token: string, masterKey: string | undefined, apiKeys: ApiKey[]): Promise<Caller | undefined> {
   let caller: Caller | undefined;
-  if (masterKey !== undefined && (await secretsEqual(token, masterKey))) caller = { name: "master key", models: undefined };
+  if (masterKey !== undefined && (await secretsEqual(token, masterKey))) {
+    caller = { name: "master key", models: undefined, scope: undefined };
+  }
   const hash = hex(await digest(token));
   for (const key of apiKeys) {
-    if (sameHex(hash, key.sha256) && !caller) caller = { name: key.name, models: new Set(key.models) };
+    if (sameHex(hash, key.sha256) && !caller) {
+      const others = [...new Set(apiKeys.map((k) => k.name))].filter((name) => name !== key.name);
+      caller = { name: key.name, models: new Set(key.models), scope: new CallerScope(key.name, others) };
+    }
   }
   return caller;
 }
