@@ -7,9 +7,12 @@ import { loadConfigFile } from "./load-config-file.ts";
 import { refusal, startServer } from "./server.ts";
 
 const USAGE = `Usage: bedrock-agents-openai [--config config.yaml] [--port 4000] [--host 127.0.0.1]
+                            [--log-format text|json] [--quiet]
        bedrock-agents-openai hash-key [--stdin]
 
 Serves Amazon Bedrock Agents as an OpenAI-compatible endpoint, from a LiteLLM-style config.yaml.
+Writes one line per request to standard output (text, or JSON lines with --log-format json);
+--quiet writes none.
 hash-key makes a new API key and prints it with the SHA-256 that general_settings.api_keys
 stores (with --stdin: hashes the key read from standard input instead).`;
 
@@ -23,6 +26,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
         config: { type: "string", short: "c", default: "config.yaml" },
         port: { type: "string", short: "p", default: "4000" },
         host: { type: "string", default: "127.0.0.1" },
+        "log-format": { type: "string" },
+        quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -33,6 +38,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
   if (values.help) {
     console.log(USAGE);
     return 0;
+  }
+  const logFormat = values["log-format"];
+  if (logFormat !== undefined && logFormat !== "text" && logFormat !== "json") {
+    console.error(`--log-format must be text or json, got "${logFormat}"`);
+    return 2;
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -52,7 +62,13 @@ export async function main(argv: string[], env: Record<string, string | undefine
     console.error(refused);
     return 1;
   }
-  const server = await startServer({ config, port, host: values.host });
+  const server = await startServer({
+    config,
+    port,
+    host: values.host,
+    logFormat,
+    requestLog: values.quiet ? false : (line) => console.log(line),
+  });
   console.log(`bedrock-agents-openai: serving ${config.models.length} model(s) on ${server.url}`);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => void server.close().then(() => process.exit(0)));

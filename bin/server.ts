@@ -2,15 +2,21 @@
 import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { BedrockAgentClient } from "../src/client.ts";
-import type { ProxyConfig } from "../src/proxy/config.ts";
+import type { LogFormat, ProxyConfig } from "../src/proxy/config.ts";
 import { createApp } from "../src/proxy/app.ts";
 import { nodeAwsFileReader } from "./aws-files.ts";
+import { createMetrics } from "./metrics.ts";
 
 export interface ServerOptions {
   config: ProxyConfig;
   port?: number;
   host?: string;
+  /** Failure lines (stderr by default). */
   log?: (line: string) => void;
+  /** Request lines: stdout by default, where `log` goes when only that is given; false: none. */
+  requestLog?: ((line: string) => void) | false;
+  /** Over the config's `log_format`. */
+  logFormat?: LogFormat;
 }
 
 export interface RunningServer {
@@ -32,7 +38,16 @@ export function refusal(config: ProxyConfig): string | undefined {
 export function startServer(options: ServerOptions): Promise<RunningServer> {
   // Under Node the library may read profiles and the web identity token file.
   const client = new BedrockAgentClient({ aws_file_reader: nodeAwsFileReader() });
-  const app = createApp({ config: options.config, log: options.log, client });
+  const metrics = createMetrics();
+  const app = createApp({
+    config: options.config,
+    log: options.log,
+    requestLog: options.requestLog ?? options.log,
+    logFormat: options.logFormat,
+    client,
+    observers: [metrics],
+    metrics,
+  });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? 4000, hostname: options.host ?? "127.0.0.1" }, (info: AddressInfo) => {
       const host = info.family === "IPv6" ? `[${info.address}]` : info.address;

@@ -129,6 +129,9 @@ export class BedrockAgentClient {
       get requestId() {
         return response.requestId;
       },
+      get usage() {
+        return meter.usage();
+      },
       get _hidden_params() {
         return hiddenParams({ ...info, requestId: response.requestId }, meter);
       },

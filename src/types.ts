@@ -240,6 +240,8 @@ export interface ChatCompletionChunk {
 export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk> {
   readonly sessionId: string;
   readonly requestId: string | undefined;
+  /** Token usage so far, over every model call; final once the stream has ended. */
+  readonly usage: CompletionUsage;
   /** Filled in as the stream goes; `response_cost` is final once the stream has ended. */
   readonly _hidden_params: HiddenParams;
   /** Stops reading and closes the upstream connection. */

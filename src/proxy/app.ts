@@ -15,10 +15,11 @@ import {
   PermissionDeniedError,
 } from "../errors.ts";
 import { fileToDataUrl } from "../files.ts";
-import type { AgentFile, AssistantMessage, CompletionParams } from "../types.ts";
+import type { AgentFile, AssistantMessage, CompletionParams, CompletionUsage, HiddenParams } from "../types.ts";
 import { type Caller, bearerToken, identify } from "./auth.ts";
-import type { ModelDeployment, ProxyConfig } from "./config.ts";
+import type { LogFormat, ModelDeployment, ProxyConfig } from "./config.ts";
 import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "./health.ts";
+import { type RequestObserver, type RequestRecord, formatRecord } from "./request-log.ts";
 import { sseResponse } from "./sse.ts";
 
 /** Request and response header with the agent session id. */
@@ -35,6 +36,22 @@ export interface AppOptions {
   client?: BedrockAgentClient;
   /** One line per server-side failure; never given credentials. */
   log?: (line: string) => void;
+  /** Where the request log's lines go (`console.log` by default: Workers Logs collect it); false: nowhere. */
+  requestLog?: ((line: string) => void) | false;
+  /** The request log's format, over the config's `log_format`. */
+  logFormat?: LogFormat;
+  /** Told of every request, e.g. to count it (the Node server's metrics). */
+  observers?: RequestObserver[];
+  /** Serves `GET /metrics` (Prometheus' text format) with this; master key only unless `allow_open_metrics`. */
+  metrics?: { contentType: string; render(): Promise<string> };
+}
+
+/** What the first middleware keeps per request: its record, and how to close it. */
+interface RequestLog {
+  record: RequestRecord;
+  /** A stream closes its record when it ends, not when its headers go out. */
+  deferred: boolean;
+  finish(firstByteAt?: number): void;
 }
 
 // What a caller may set in the body; everything AWS-related comes from the config only, so a
@@ -69,7 +86,36 @@ export function createApp(options: AppOptions): Hono {
   const deployments = new Map<string, ModelDeployment>();
   for (const deployment of config.models) if (!deployments.has(deployment.model_name)) deployments.set(deployment.model_name, deployment);
 
+  const format = options.logFormat ?? config.logFormat;
+  const requestLog = options.requestLog === false || format === "off" ? undefined : (options.requestLog ?? ((line: string) => console.log(line)));
+  const observers = options.observers ?? [];
+
   const app = new Hono();
+
+  // First of all: every request gets its record, closed when its answer (or its stream) is done.
+  const recordRequests: MiddlewareHandler = async (c, next) => {
+    const started = performance.now();
+    const record: RequestRecord = { time: new Date().toISOString(), method: c.req.method, route: clip(c.req.path), status: 0, duration_ms: 0 };
+    let finished = false;
+    const log: RequestLog = {
+      record,
+      deferred: false,
+      finish(firstByteAt = performance.now()) {
+        if (finished) return;
+        finished = true;
+        record.duration_ms = milliseconds(performance.now() - started);
+        record.ttfb_ms = milliseconds(firstByteAt - started);
+        if (requestLog && format !== "off") requestLog(formatRecord(record, format));
+        for (const observer of observers) observer.ended(record);
+      },
+    };
+    c.set("requestLog", log);
+    await next();
+    record.status = c.res.status;
+    if (!log.deferred) return log.finish();
+    for (const observer of observers) observer.streamOpened?.(record);
+  };
+  app.use("*", recordRequests);
 
   if (config.corsAllowOrigins.length > 0) {
     app.use(
@@ -106,6 +152,7 @@ export function createApp(options: AppOptions): Hono {
       );
     }
     c.set("caller", caller);
+    recordOf(c).caller = caller.name;
     return next();
   };
 
@@ -134,6 +181,9 @@ export function createApp(options: AppOptions): Hono {
   const chatCompletions = async (c: Context) => {
     const body = await readJsonObject(c);
     const deployment = findDeployment(deployments, body.model);
+    const record = recordOf(c);
+    record.model = deployment.model_name;
+    record.stream = body.stream === true;
     if (!allowed(c, deployment.model_name)) {
       throw new PermissionDeniedError(`This API key may not use the model \`${deployment.model_name}\``, {
         param: "model",
@@ -156,6 +206,7 @@ export function createApp(options: AppOptions): Hono {
       headers.set(SESSION_HEADER, hidden.session_id);
       if (hidden.aws_request_id) headers.set(REQUEST_ID_HEADER, hidden.aws_request_id);
       if (hidden.response_cost !== null) headers.set(COST_HEADER, String(hidden.response_cost));
+      Object.assign(record, answered(completion.usage, hidden));
       headers.set("content-type", "application/json");
       // Bytes do not go in JSON: the endpoint sends files as data URLs.
       const message = completion.choices[0]!.message as Omit<AssistantMessage, "files"> & { files?: unknown[] };
@@ -164,23 +215,46 @@ export function createApp(options: AppOptions): Hono {
     }
     headers.set(SESSION_HEADER, result.sessionId);
     if (result.requestId) headers.set(REQUEST_ID_HEADER, result.requestId);
+    const requestLog = c.get("requestLog") as RequestLog;
+    requestLog.deferred = true;
     return sseResponse(result, {
       headers,
       model: deployment.model_name,
       keepAliveMs: config.streamKeepAliveSeconds * 1000,
       onError: (error) => logFailure(log, error),
+      onEnd: ({ firstEventAt, error, cancelled }) => {
+        Object.assign(record, answered(result.usage, result._hidden_params));
+        if (error) Object.assign(record, failed(error));
+        else if (cancelled) record.error = "client_disconnected";
+        requestLog.finish(firstEventAt);
+      },
     });
   };
+
+  const metrics = options.metrics;
+  const readMetrics = async (c: Context) => {
+    const caller = c.get("caller") as Caller | undefined;
+    if (caller && !caller.admin && !config.allowOpenMetrics) {
+      throw new PermissionDeniedError("Only the master key may read /metrics", { code: "metrics_not_allowed" });
+    }
+    return new Response(await metrics!.render(), { headers: { "content-type": metrics!.contentType } });
+  };
+  if (metrics) app.get("/metrics", config.allowOpenMetrics ? readMetrics : authorize, readMetrics);
 
   for (const prefix of ["/v1", ""]) {
     app.get(`${prefix}/models`, authorize, listModels);
     app.post(`${prefix}/chat/completions`, authorize, limitBody, chatCompletions);
   }
 
-  app.notFound((c) => errorResponse(new NotFoundError(`Unknown route: ${c.req.method} ${new URL(c.req.url).pathname}`, { code: "unknown_route" })));
-  app.onError((error) => {
+  app.notFound((c) => {
+    const failure = new NotFoundError(`Unknown route: ${c.req.method} ${clip(c.req.path)}`, { code: "unknown_route" });
+    Object.assign(recordOf(c), failed(failure));
+    return errorResponse(failure);
+  });
+  app.onError((error, c) => {
     const failure = error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error });
     logFailure(log, failure, error);
+    Object.assign(recordOf(c), failed(failure));
     return errorResponse(failure);
   });
   return app;
@@ -221,6 +295,39 @@ function callerFields(body: Record<string, unknown>): Partial<CompletionParams> 
     throw new BadRequestError('"messages" is required: a non-empty array of messages', { param: "messages", code: "invalid_messages" });
   }
   return picked;
+}
+
+function recordOf(c: Context): RequestRecord {
+  return (c.get("requestLog") as RequestLog).record;
+}
+
+/** What an answer adds to its record. */
+function answered(usage: CompletionUsage, hidden: HiddenParams): Partial<RequestRecord> {
+  const part: Partial<RequestRecord> = {
+    input_tokens: usage.prompt_tokens,
+    output_tokens: usage.completion_tokens,
+    cost_usd: hidden.response_cost,
+    session_id: hidden.session_id,
+  };
+  if (hidden.aws_request_id) part.aws_request_id = hidden.aws_request_id;
+  return part;
+}
+
+/** What a failure adds to its record: its codes, never its message (which may quote the request). */
+function failed(error: AgentError): Partial<RequestRecord> {
+  const part: Partial<RequestRecord> = { error: error.code ?? error.type };
+  if (error.awsCode) part.aws_code = error.awsCode;
+  if (error.requestId) part.aws_request_id = error.requestId;
+  return part;
+}
+
+function milliseconds(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+// Paths come from the client: logged and quoted short.
+function clip(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
 function errorResponse(error: AgentError): Response {

@@ -29,6 +29,8 @@ export interface Caller {
   name: string;
   /** undefined: every model. */
   models: Set<string> | undefined;
+  /** The master key: every model, every session, the metrics. */
+  admin: boolean;
   /** The session and memory ids this caller may reach; undefined for the master key (the admin). */
   scope: CallerScope | undefined;
 }
@@ -40,13 +42,13 @@ export interface Caller {
 export async function identify(token: string, masterKey: string | undefined, apiKeys: ApiKey[]): Promise<Caller | undefined> {
   let caller: Caller | undefined;
   if (masterKey !== undefined && (await secretsEqual(token, masterKey))) {
-    caller = { name: "master key", models: undefined, scope: undefined };
+    caller = { name: "master key", models: undefined, admin: true, scope: undefined };
   }
   const hash = hex(await digest(token));
   for (const key of apiKeys) {
     if (sameHex(hash, key.sha256) && !caller) {
       const others = [...new Set(apiKeys.map((k) => k.name))].filter((name) => name !== key.name);
-      caller = { name: key.name, models: new Set(key.models), scope: new CallerScope(key.name, others) };
+      caller = { name: key.name, models: new Set(key.models), admin: false, scope: new CallerScope(key.name, others) };
     }
   }
   return caller;

@@ -37,7 +37,15 @@ export interface ProxyConfig {
   streamKeepAliveSeconds: number;
   /** `general_settings.api_keys`: keys for other callers, stored as SHA-256 hashes. */
   apiKeys: ApiKey[];
+  /** `general_settings.log_format` (else LiteLLM's `litellm_settings.json_logs`): one line per request. */
+  logFormat: LogFormat;
+  /** `general_settings.allow_open_metrics: true`: `GET /metrics` without the master key. */
+  allowOpenMetrics: boolean;
 }
+
+/** How request lines are written: `key=value` text, JSON lines, or not at all. */
+export type LogFormat = "text" | "json" | "off";
+const LOG_FORMATS: readonly LogFormat[] = ["text", "json", "off"];
 
 export interface ApiKey {
   /** For logs and messages; never the key. */
@@ -112,6 +120,13 @@ const bool = (v: Value): boolean => {
   return b;
 };
 
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v) => {
+    if (!values.includes(str(v))) fail(v, `one of ${values.join(", ")}`);
+    return v.value;
+  };
+
 const region = (v: Value): string => {
   if (!REGION.test(str(v))) fail(v, "a region name such as us-east-1");
   return v.value as string;
@@ -163,8 +178,11 @@ export function parseConfig(raw: unknown, options: ConfigOptions): ProxyConfig {
   const ctx: Context = { lookup: options.lookup, warn: options.warn ?? ((m) => console.warn(m)), unset: new Map() };
   if (raw === null || raw === undefined) throw new ConfigError("model_list: required, the config is empty");
   const top = mapping(raw, "config");
+  const litellmSettings = optionalMapping(top.litellm_settings, "litellm_settings");
   for (const key of Object.keys(top)) {
-    if (IGNORED_SECTIONS.has(key)) ctx.warn(`${key}: ignored, this endpoint does not use LiteLLM's ${key}`);
+    if (key === "litellm_settings" && Object.keys(litellmSettings).every((k) => k === "json_logs")) continue;
+    if (key === "litellm_settings") ctx.warn("litellm_settings: ignored but for json_logs, this endpoint does not use LiteLLM's other settings");
+    else if (IGNORED_SECTIONS.has(key)) ctx.warn(`${key}: ignored, this endpoint does not use LiteLLM's ${key}`);
     else if (key !== "model_list" && key !== "general_settings") ctx.warn(`${keyPath("", key)}: unknown key, ignored`);
   }
 
@@ -207,6 +225,10 @@ export function parseConfig(raw: unknown, options: ConfigOptions): ProxyConfig {
     corsAllowOrigins: origins(general.cors_allow_origins),
     apiKeys: apiKeys(general.api_keys, new Set(models.map((m) => m.model_name))),
     maxRequestBytes: maxMb === undefined ? DEFAULT_MAX_REQUEST_BYTES : Math.ceil(maxMb * 1024 * 1024),
+    logFormat:
+      (setting("log_format", oneOf(LOG_FORMATS)) as LogFormat | undefined) ??
+      (litellmSettings.json_logs === true ? "json" : "text"),
+    allowOpenMetrics: (setting("allow_open_metrics", bool) as boolean | undefined) ?? false,
     streamKeepAliveSeconds:
       (setting("stream_keepalive_seconds", num("a number of seconds > 0", (n) => n > 0)) as number | undefined) ??
       DEFAULT_STREAM_KEEPALIVE_SECONDS,
@@ -238,6 +260,8 @@ const GENERAL = new Set([
   "max_request_size_mb",
   "stream_keepalive_seconds",
   "api_keys",
+  "log_format",
+  "allow_open_metrics",
 ]);
 const ENTRY = new Set(["model_name", "litellm_params", "model_info"]);
 

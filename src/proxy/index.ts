@@ -5,6 +5,7 @@ export {
   parseConfigJson,
   type ConfigOptions,
   type DeploymentParams,
+  type LogFormat,
   type ModelDeployment,
   type ProxyConfig,
 } from "./config.ts";

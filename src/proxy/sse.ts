@@ -10,6 +10,16 @@ export interface SseOptions {
   /** A comment line goes out after this much silence, so proxies and clients do not time out. */
   keepAliveMs: number;
   onError?: (error: AgentError) => void;
+  /** Once, when the stream is over: done, failed, or left by its consumer. */
+  onEnd?: (end: StreamEnd) => void;
+}
+
+export interface StreamEnd {
+  /** `performance.now()` when the first event went out; undefined when none did. */
+  firstEventAt: number | undefined;
+  error?: AgentError;
+  /** The consumer went away before the end. */
+  cancelled: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -28,8 +38,16 @@ export function sseResponse(stream: ChatCompletionStream, options: SseOptions): 
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   let sentSinceTick = false;
   let closed = false;
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, last: Uint8Array) => {
+  let firstEventAt: number | undefined;
+  let ended = false;
+  const end = (outcome: Omit<StreamEnd, "firstEventAt">) => {
+    if (ended) return;
+    ended = true;
+    options.onEnd?.({ firstEventAt, ...outcome });
+  };
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, last: Uint8Array, error?: AgentError) => {
     clearInterval(keepAlive);
+    end({ error, cancelled: false });
     if (closed) return; // the consumer went away: nobody to tell
     closed = true;
     controller.enqueue(last);
@@ -61,18 +79,20 @@ export function sseResponse(stream: ChatCompletionStream, options: SseOptions): 
             const result = await batches.next();
             sentSinceTick = true;
             if (result.done) return finish(controller, DONE);
+            firstEventAt ??= performance.now();
             controller.enqueue(encoder.encode(result.value.map(encode).join("")));
           } while ((controller.desiredSize ?? 0) > 0);
         } catch (error) {
           const failure =
             error instanceof AgentError ? error : new InternalServerError("Internal error while streaming", { cause: error });
           options.onError?.(failure);
-          finish(controller, encoder.encode(`data: ${JSON.stringify(failure.toJSON())}\n\n`));
+          finish(controller, encoder.encode(`data: ${JSON.stringify(failure.toJSON())}\n\n`), failure);
         }
       },
       cancel() {
         clearInterval(keepAlive);
         closed = true;
+        end({ cancelled: true });
         return stream.cancel();
       },
     },

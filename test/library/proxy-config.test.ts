@@ -102,6 +102,8 @@ describe("parseConfig: the issue's example", () => {
       maxRequestBytes: 10 * 1024 * 1024,
       streamKeepAliveSeconds: 15,
       apiKeys: [],
+      logFormat: "text",
+      allowOpenMetrics: false,
     });
     expect(DEFAULT_MAX_REQUEST_BYTES).toBe(10 * 1024 * 1024);
   });
@@ -175,6 +177,15 @@ describe("parseConfig: every setting", () => {
 
   it("is valid without a master key and without open access: the server decides", () => {
     expect(load(example()).config).toMatchObject({ masterKey: undefined, allowOpenAccess: false });
+  });
+
+  it("takes the request log format and the open-metrics opt-in, LiteLLM's json_logs too", () => {
+    expect(load(withGeneral({ log_format: "json", allow_open_metrics: true })).config).toMatchObject({ logFormat: "json", allowOpenMetrics: true });
+    expect(load(withGeneral({ log_format: "off" })).config.logFormat).toBe("off");
+    const litellm = load({ ...example(), litellm_settings: { json_logs: true } });
+    expect(litellm.config.logFormat).toBe("json");
+    expect(litellm.warnings).toEqual([]);
+    expect(configError(withGeneral({ log_format: "xml" }))).toBe('general_settings.log_format: expected one of text, json, off, got "xml"');
   });
 
   it("takes LITELLM_MASTER_KEY from the environment when the config sets no master key, as LiteLLM does", () => {
