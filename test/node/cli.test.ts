@@ -56,8 +56,9 @@ function writeConfig(name: string, yaml: string): string {
   return path;
 }
 
+/** A code block of the README's endpoint section (the demo's), by its opening. */
 function snippet(opening: string): string {
-  const start = readme.indexOf(opening);
+  const start = readme.indexOf(opening, readme.indexOf("## The OpenAI-compatible endpoint"));
   expect(start, `README has a snippet starting with ${opening}`).toBeGreaterThan(-1);
   return readme.slice(start, readme.indexOf("```", start));
 }
