@@ -15,11 +15,11 @@ import {
   PermissionDeniedError,
 } from "../errors.ts";
 import { fileToDataUrl } from "../files.ts";
-import type { AgentFile, AssistantMessage, CompletionParams, CompletionUsage, HiddenParams } from "../types.ts";
+import type { AgentFile, AssistantMessage, CompletionParams } from "../types.ts";
 import { type Caller, bearerToken, identify } from "./auth.ts";
 import type { LogFormat, ModelDeployment, ProxyConfig } from "./config.ts";
 import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "./health.ts";
-import { type RequestObserver, type RequestRecord, formatRecord } from "./request-log.ts";
+import { type RequestObserver, answered, clip, deferRecord, failed, recordOf, requestRecorder } from "./request-log.ts";
 import { sseResponse } from "./sse.ts";
 
 /** Request and response header with the agent session id. */
@@ -44,14 +44,6 @@ export interface AppOptions {
   observers?: RequestObserver[];
   /** Serves `GET /metrics` (Prometheus' text format) with this; master key only unless `allow_open_metrics`. */
   metrics?: { contentType: string; render(): Promise<string> };
-}
-
-/** What the first middleware keeps per request: its record, and how to close it. */
-interface RequestLog {
-  record: RequestRecord;
-  /** A stream closes its record when it ends, not when its headers go out. */
-  deferred: boolean;
-  finish(firstByteAt?: number): void;
 }
 
 // What a caller may set in the body; everything AWS-related comes from the config only, so a
@@ -87,35 +79,13 @@ export function createApp(options: AppOptions): Hono {
   for (const deployment of config.models) if (!deployments.has(deployment.model_name)) deployments.set(deployment.model_name, deployment);
 
   const format = options.logFormat ?? config.logFormat;
-  const requestLog = options.requestLog === false || format === "off" ? undefined : (options.requestLog ?? ((line: string) => console.log(line)));
+  const requestLog = options.requestLog === false ? undefined : (options.requestLog ?? ((line: string) => console.log(line)));
   const observers = options.observers ?? [];
 
   const app = new Hono();
 
-  // First of all: every request gets its record, closed when its answer (or its stream) is done.
-  const recordRequests: MiddlewareHandler = async (c, next) => {
-    const started = performance.now();
-    const record: RequestRecord = { time: new Date().toISOString(), method: c.req.method, route: clip(c.req.path), status: 0, duration_ms: 0 };
-    let finished = false;
-    const log: RequestLog = {
-      record,
-      deferred: false,
-      finish(firstByteAt = performance.now()) {
-        if (finished) return;
-        finished = true;
-        record.duration_ms = milliseconds(performance.now() - started);
-        record.ttfb_ms = milliseconds(firstByteAt - started);
-        if (requestLog && format !== "off") requestLog(formatRecord(record, format));
-        for (const observer of observers) observer.ended(record);
-      },
-    };
-    c.set("requestLog", log);
-    await next();
-    record.status = c.res.status;
-    if (!log.deferred) return log.finish();
-    for (const observer of observers) observer.streamOpened?.(record);
-  };
-  app.use("*", recordRequests);
+  // First of all, so that every request gets its record and its line.
+  app.use("*", requestRecorder({ write: requestLog, format, observers }));
 
   if (config.corsAllowOrigins.length > 0) {
     app.use(
@@ -215,8 +185,7 @@ export function createApp(options: AppOptions): Hono {
     }
     headers.set(SESSION_HEADER, result.sessionId);
     if (result.requestId) headers.set(REQUEST_ID_HEADER, result.requestId);
-    const requestLog = c.get("requestLog") as RequestLog;
-    requestLog.deferred = true;
+    const closeRecord = deferRecord(c);
     return sseResponse(result, {
       headers,
       model: deployment.model_name,
@@ -226,7 +195,7 @@ export function createApp(options: AppOptions): Hono {
         Object.assign(record, answered(result.usage, result._hidden_params));
         if (error) Object.assign(record, failed(error));
         else if (cancelled) record.error = "client_disconnected";
-        requestLog.finish(firstEventAt);
+        closeRecord(firstEventAt);
       },
     });
   };
@@ -234,12 +203,13 @@ export function createApp(options: AppOptions): Hono {
   const metrics = options.metrics;
   const readMetrics = async (c: Context) => {
     const caller = c.get("caller") as Caller | undefined;
-    if (caller && !caller.admin && !config.allowOpenMetrics) {
+    if (caller && !caller.admin) {
       throw new PermissionDeniedError("Only the master key may read /metrics", { code: "metrics_not_allowed" });
     }
     return new Response(await metrics!.render(), { headers: { "content-type": metrics!.contentType } });
   };
-  if (metrics) app.get("/metrics", config.allowOpenMetrics ? readMetrics : authorize, readMetrics);
+  if (metrics && config.allowOpenMetrics) app.get("/metrics", readMetrics);
+  else if (metrics) app.get("/metrics", authorize, readMetrics);
 
   for (const prefix of ["/v1", ""]) {
     app.get(`${prefix}/models`, authorize, listModels);
@@ -295,39 +265,6 @@ function callerFields(body: Record<string, unknown>): Partial<CompletionParams> 
     throw new BadRequestError('"messages" is required: a non-empty array of messages', { param: "messages", code: "invalid_messages" });
   }
   return picked;
-}
-
-function recordOf(c: Context): RequestRecord {
-  return (c.get("requestLog") as RequestLog).record;
-}
-
-/** What an answer adds to its record. */
-function answered(usage: CompletionUsage, hidden: HiddenParams): Partial<RequestRecord> {
-  const part: Partial<RequestRecord> = {
-    input_tokens: usage.prompt_tokens,
-    output_tokens: usage.completion_tokens,
-    cost_usd: hidden.response_cost,
-    session_id: hidden.session_id,
-  };
-  if (hidden.aws_request_id) part.aws_request_id = hidden.aws_request_id;
-  return part;
-}
-
-/** What a failure adds to its record: its codes, never its message (which may quote the request). */
-function failed(error: AgentError): Partial<RequestRecord> {
-  const part: Partial<RequestRecord> = { error: error.code ?? error.type };
-  if (error.awsCode) part.aws_code = error.awsCode;
-  if (error.requestId) part.aws_request_id = error.requestId;
-  return part;
-}
-
-function milliseconds(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-// Paths come from the client: logged and quoted short.
-function clip(text: string): string {
-  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
 function errorResponse(error: AgentError): Response {

@@ -2,6 +2,9 @@
 // of a request's content goes in: no message text, no key or credential, only what an operator
 // needs to see what the endpoint does (and what Prometheus counts).
 
+import type { Context, MiddlewareHandler } from "hono";
+import type { AgentError } from "../errors.ts";
+import type { CompletionUsage, HiddenParams } from "../types.ts";
 import type { LogFormat } from "./config.ts";
 
 export interface RequestRecord {
@@ -70,4 +73,91 @@ export function formatRecord(record: RequestRecord, format: Exclude<LogFormat, "
       return i < 4 ? text : `${key}=${text}`;
     })
     .join(" ");
+}
+
+export interface RecorderOptions {
+  /** Where lines go; undefined: nowhere (observers are still told). */
+  write: ((line: string) => void) | undefined;
+  format: LogFormat;
+  observers: RequestObserver[];
+}
+
+/** What the recorder keeps per request: its record, and how to close it. */
+interface Entry {
+  record: RequestRecord;
+  /** A stream closes its record when it ends, not when its headers go out. */
+  deferred: boolean;
+  finish(firstByteAt?: number): void;
+}
+
+const ENTRY = "requestRecord";
+
+/**
+ * The first middleware: every request gets its record, which handlers fill (`recordOf`) and
+ * which is closed, logged and observed when the answer is ready, or when its stream ends.
+ */
+export function requestRecorder(options: RecorderOptions): MiddlewareHandler {
+  const { write, format, observers } = options;
+  return async (c, next) => {
+    const started = performance.now();
+    const record: RequestRecord = { time: new Date().toISOString(), method: c.req.method, route: clip(c.req.path), status: 0, duration_ms: 0 };
+    let finished = false;
+    const entry: Entry = {
+      record,
+      deferred: false,
+      finish(firstByteAt = performance.now()) {
+        if (finished) return;
+        finished = true;
+        record.duration_ms = milliseconds(performance.now() - started);
+        record.ttfb_ms = milliseconds(firstByteAt - started);
+        if (write && format !== "off") write(formatRecord(record, format));
+        for (const observer of observers) observer.ended(record);
+      },
+    };
+    c.set(ENTRY, entry);
+    await next();
+    record.status = c.res.status;
+    if (!entry.deferred) return entry.finish();
+    for (const observer of observers) observer.streamOpened?.(record);
+  };
+}
+
+export function recordOf(c: Context): RequestRecord {
+  return (c.get(ENTRY) as Entry).record;
+}
+
+/** For a stream: the record stays open; call the result when the stream ends. */
+export function deferRecord(c: Context): (firstEventAt: number | undefined) => void {
+  const entry = c.get(ENTRY) as Entry;
+  entry.deferred = true;
+  return (firstEventAt) => entry.finish(firstEventAt);
+}
+
+/** What an answer adds to its record. */
+export function answered(usage: CompletionUsage, hidden: HiddenParams): Partial<RequestRecord> {
+  const part: Partial<RequestRecord> = {
+    input_tokens: usage.prompt_tokens,
+    output_tokens: usage.completion_tokens,
+    cost_usd: hidden.response_cost,
+    session_id: hidden.session_id,
+  };
+  if (hidden.aws_request_id) part.aws_request_id = hidden.aws_request_id;
+  return part;
+}
+
+/** What a failure adds to its record: its codes, never its message (which may quote the request). */
+export function failed(error: AgentError): Partial<RequestRecord> {
+  const part: Partial<RequestRecord> = { error: error.code ?? error.type };
+  if (error.awsCode) part.aws_code = error.awsCode;
+  if (error.requestId) part.aws_request_id = error.requestId;
+  return part;
+}
+
+function milliseconds(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+/** Paths come from the client: recorded short. */
+export function clip(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }

@@ -40,6 +40,15 @@ describe("health probes", () => {
     expect(((await chat.json()) as { error: { code: string } }).error.code).toBe("invalid_config");
   });
 
+  it("the Worker without any key refuses to serve, naming LITELLM_MASTER_KEY as one way", async () => {
+    const env = { CONFIG: JSON.stringify({ model_list: raw.model_list }) };
+    const response = await worker.fetch(new Request("http://worker.test/v1/models"), env, {});
+    expect(response.status).toBe(500);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("master_key_not_set");
+    expect(error.message).toContain("set LITELLM_MASTER_KEY in the environment");
+  });
+
   it("the Worker takes its master key from a LITELLM_MASTER_KEY secret when the config sets none", async () => {
     const env = { CONFIG: JSON.stringify({ model_list: raw.model_list }), LITELLM_MASTER_KEY: MASTER_KEY };
     const models = (key: string) =>

@@ -218,6 +218,8 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
     ["a missing model", { messages: [{ role: "user", content: "x" }] }, 400, "missing_model"],
     ["an unknown model", { model: "gpt-4o", messages: [{ role: "user", content: "x" }] }, 404, "model_not_found"],
     ["n > 1", { model: "agent", n: 2, messages: [{ role: "user", content: "x" }] }, 400, "unsupported_value"],
+    ["a stream flag that is not a boolean", { model: "agent", stream: "yes", messages: [{ role: "user", content: "x" }] }, 400, "invalid_value"],
+    ["an empty user message", { model: "agent", messages: [{ role: "user", content: "" }] }, 400, "empty_message"],
     ["an oversized body", { model: "agent", messages: [{ role: "user", content: "x".repeat(60_000) }] }, 413, "request_too_large"],
   ])("answers %s with an OpenAI-shaped %i", async (_case, body, status, code) => {
     const response = await post("/v1/chat/completions", body);
