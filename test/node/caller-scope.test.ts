@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startServer } from "../../bin/server.ts";
 import { hashKey } from "../../src/proxy/auth.ts";
 import { parseConfig } from "../../src/proxy/config.ts";
-import { STATIC_CREDENTIALS } from "../emulator/credentials.ts";
 import type { RecordedRequest } from "../emulator/server.ts";
+import { emulatedModel } from "./support/emulated-model.ts";
 
 const emulatorUrl = inject("emulatorUrl");
 const MASTER = "sk-scope-master-0123456789";
@@ -36,18 +36,10 @@ async function refusal(promise: Promise<unknown>) {
 }
 
 beforeAll(async () => {
-  const params = (scenario?: string) => ({
-    model: "bedrock/agent/L1RT58GYRW/MFPSBCXYTW",
-    aws_access_key_id: STATIC_CREDENTIALS.accessKeyId,
-    aws_secret_access_key: STATIC_CREDENTIALS.secretAccessKey,
-    aws_region_name: "us-west-2",
-    api_base: scenario ? `${emulatorUrl}/scenario/${scenario}` : emulatorUrl,
-    num_retries: 0,
-  });
   const raw = {
     model_list: [
-      { model_name: "agent", litellm_params: params() },
-      { model_name: "tools", litellm_params: params("return-control") },
+      emulatedModel("agent"),
+      emulatedModel("tools", "return-control"),
     ],
     general_settings: {
       master_key: MASTER,
@@ -106,6 +98,8 @@ describe("sessions and memory scoped by caller", () => {
     expect(message.tool_calls?.length).toBeGreaterThan(0);
     const answered = [...messages, message, ...message.tool_calls!.map((call) => ({ role: "tool" as const, tool_call_id: call.id, content: "done" }))];
     await refusal(chat(TEAM_B, "tools", {}, answered));
+    // Nor may a history that went through them continue that session.
+    await refusal(chat(TEAM_B, "tools", {}, [...answered, { role: "assistant", content: "Booked." }, ...user("And now?")]));
     const own = await chat(TEAM_A, "tools", {}, answered);
     expect(own.session).toBe(first.session);
   });

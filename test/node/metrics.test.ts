@@ -1,32 +1,20 @@
 // GET /metrics on the Node server, scraped after real traffic: the figures add up to what the
 // answers themselves said (counts, tokens, cost), and streams are counted while open.
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../bin/server.ts";
 import { hashKey } from "../../src/proxy/auth.ts";
 import { parseConfig } from "../../src/proxy/config.ts";
-import { STATIC_CREDENTIALS } from "../emulator/credentials.ts";
 import { STALL_TEXT_BEFORE } from "../emulator/scenarios.ts";
+import { emulatedModel } from "./support/emulated-model.ts";
 
-const emulatorUrl = inject("emulatorUrl");
 const MASTER = "sk-metrics-master-0123456789";
 const TEAM_KEY = "sk-metrics-team-0123456789";
 type Server = { url: string; close(): Promise<void> };
 
 async function serve(general: Record<string, unknown> = {}): Promise<Server> {
-  const model = (name: string, scenario?: string) => ({
-    model_name: name,
-    litellm_params: {
-      model: "bedrock/agent/L1RT58GYRW/MFPSBCXYTW",
-      aws_access_key_id: STATIC_CREDENTIALS.accessKeyId,
-      aws_secret_access_key: STATIC_CREDENTIALS.secretAccessKey,
-      aws_region_name: "us-west-2",
-      api_base: scenario ? `${emulatorUrl}/scenario/${scenario}` : emulatorUrl,
-      num_retries: 0,
-    },
-  });
   const raw = {
-    model_list: [model("agent"), model("throttled", "http-error:ThrottlingException"), model("stalls", "stall:30000")],
+    model_list: [emulatedModel("agent"), emulatedModel("throttled", "http-error:ThrottlingException"), emulatedModel("stalls", "stall:30000")],
     general_settings: {
       master_key: MASTER,
       api_keys: [{ name: "team", key_sha256: await hashKey(TEAM_KEY), models: ["agent"] }],
