@@ -74,8 +74,8 @@ export class BedrockAgentClient {
   completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream>;
   async completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream> {
     const call = withDefaults(this.defaults, params);
-    // Where credentials come from is decided once, on first need (profiles are read then).
     const region = await resolveRegion(call, call.env, call.aws_file_reader);
+    // Where credentials come from is decided once, on first need (profiles are read then).
     let source: Promise<CredentialSource> | undefined;
     const sourceOf = () => (source ??= credentialSource(call, call.env, region, call.aws_file_reader));
     let ids: ToolCallIds | undefined;
