@@ -161,5 +161,12 @@ describe("the command line", () => {
     const { code, stdout } = await cli(["--help"]);
     expect(code).toBe(0);
     expect(stdout).toContain("--config config.yaml");
+    expect(stdout).toContain("[--log-format text|json] [--quiet]");
+  });
+
+  it("refuses a log format it does not know", async () => {
+    const { code, stderr } = await cli(["--log-format", "xml"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--log-format must be text or json, got "xml"');
   });
 });
