@@ -42,7 +42,7 @@ const GROUPS = {
   endpoint: "the endpoint (src/proxy/, worker/)",
   hono: "hono (router, context, CORS, body limit)",
   codec: "@smithy/eventstream-codec (frames, CRC32, header types)",
-  credentials: "credentials: STS, profiles, cache (src/sts, profile, credential-*)",
+  credentials: "credentials: STS, profiles, cache (src/aws/sts, profile, credential-*)",
   aws4fetch: "aws4fetch (SigV4 signing)",
   prices: "prices (src/pricing.ts)",
   other: "esbuild runtime, unmapped",
@@ -54,7 +54,7 @@ function groupOf(input: string): Group {
   if (input.includes("node_modules/hono/")) return "hono";
   if (input.includes("node_modules/aws4fetch/")) return "aws4fetch";
   if (input.includes("node_modules/@smithy/")) return "codec";
-  if (/src\/(sts|profile|credential-cache|credential-source|credentials)\.ts$/.test(input)) return "credentials";
+  if (/src\/aws\/(sts|profile|credential-cache|credential-source|credentials)\.ts$/.test(input)) return "credentials";
   if (input.endsWith("src/pricing.ts")) return "prices";
   if (/src\/proxy\/|worker\//.test(input)) return "endpoint";
   if (input.includes("src/")) return "library";
@@ -158,7 +158,7 @@ function suggestions(parts: Breakdown, total: number): string {
     [
       `**@smithy/eventstream-codec** (${kib(cost("codec"))} here): we only read frames with string headers, but the codec brings its
   header marshaller with Int64, UUID, hex, base64 and blob helpers. A frame decoder of our own in
-  src/event-stream.ts (prelude, string headers, both CRCs with \`Crc32\` from \`@smithy/core/checksum\`,
+  src/aws/event-stream.ts (prelude, string headers, both CRCs with \`Crc32\` from \`@smithy/core/checksum\`,
   the checksum the codec itself uses) measured 2.9 KiB smaller gzipped in a prototype (2026-11-25),
   at the same decoding speed`,
       2.9 * 1024,

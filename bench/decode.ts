@@ -3,7 +3,7 @@
 // the AWS SDK turning the same bytes into events (which is less work), with CRC32 over the same
 // bytes as the ceiling: every decoder must checksum every byte.
 import { Crc32, Crc32Js } from "@smithy/core/checksum";
-import { agentEvents } from "../src/event-stream.ts";
+import { agentEvents } from "../src/backends/agents-classic/events.ts";
 import { sseResponse } from "../src/proxy/sse.ts";
 import { READ_BYTES, longAnswerFrames, ourClient, ourRequest, reads, sdkClient, sdkInvoke } from "./fixtures.ts";
 import { machine, writeSection } from "./report.ts";

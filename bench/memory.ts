@@ -173,7 +173,7 @@ const MISSED = `What bounds it, from diagnostics of the server under this load (
   allocates its frame, the parsed JSON, the chunk object, its JSON text and its bytes, plus a
   timer and 3 promises in \`sseResponse.pull\` and a promise per async generator layer (4 layers);
   with 1,000 streams in flight much of it survives a scavenge and waits for a mark-compact.
-- **The citation window** (\`src/citations.ts\`, \`WINDOW\` = 16 KiB, kept up to twice that) holds up
+- **The citation window** (\`src/backends/agents-classic/citations.ts\`, \`WINDOW\` = 16 KiB, kept up to twice that) holds up
   to 32 KiB of answer text per stream once an answer passes 16 KiB, which is why the long answer
   costs more: the live heap after the last mark-compact of 1,000 40 KiB streams was 110 MB with the
   16 KiB window and 81 MB with a 1 KiB one.

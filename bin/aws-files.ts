@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { AwsFileReader } from "../src/profile.ts";
+import type { AwsFileReader } from "../src/aws/profile.ts";
 
 /**
  * Reads `~/.aws/credentials` and `~/.aws/config` (or `AWS_SHARED_CREDENTIALS_FILE` and

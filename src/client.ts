@@ -1,14 +1,14 @@
 import { AwsClient } from "aws4fetch";
-import { CredentialCache, type ResolvedCredentials } from "./credential-cache.ts";
-import { credentialSource } from "./credential-source.ts";
-import type { CredentialSource, Credentials } from "./credentials.ts";
-import { resolveEndpoint, resolveRegion } from "./endpoint.ts";
+import { CredentialCache, type ResolvedCredentials } from "./aws/credential-cache.ts";
+import { credentialSource } from "./aws/credential-source.ts";
+import type { CredentialSource, Credentials } from "./aws/credentials.ts";
+import { resolveEndpoint, resolveRegion } from "./aws/endpoint.ts";
 import { AuthenticationError } from "./errors.ts";
 import { fromOpenAI, type InvokeAgentRequest } from "./from-openai.ts";
-import { type AgentResponse, type Transport, invokeAgent } from "./invoke-agent.ts";
-import type { AwsFileReader } from "./profile.ts";
+import { type AgentResponse, type Transport, invokeAgent } from "./backends/agents-classic/invoke-agent.ts";
+import type { AwsFileReader } from "./aws/profile.ts";
 
-import { CallSignals, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
+import { CallSignals, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./aws/retry.ts";
 import type { AgentModel } from "./model.ts";
 import {
   type AnswerOptions,
@@ -20,7 +20,7 @@ import {
   withChunkBatches,
 } from "./to-openai.ts";
 import { ToolCallIds, toolCallSecret } from "./tool-call-id.ts";
-import { toToolCalls } from "./tool-calls.ts";
+import { toToolCalls } from "./backends/agents-classic/tool-calls.ts";
 import type {
   AwsParams,
   ChatCompletion,
@@ -29,7 +29,7 @@ import type {
   CustomPrices,
   RequestOptions,
 } from "./types.ts";
-import { UsageMeter } from "./usage.ts";
+import { UsageMeter } from "./backends/agents-classic/usage.ts";
 
 export interface ClientOptions extends AwsParams, Omit<RequestOptions, "signal" | "scope">, CustomPrices {
   /** The fetch to send requests with; the global one by default. */

@@ -2,7 +2,7 @@ import { BadRequestError } from "./errors.ts";
 import { type InputFile, checkFiles, partToFile } from "./files.ts";
 import { type AgentModel, checkSessionId, newSessionId, parseModel } from "./model.ts";
 import type { ToolCallIds } from "./tool-call-id.ts";
-import { toToolResults } from "./tool-calls.ts";
+import { toToolResults } from "./backends/agents-classic/tool-calls.ts";
 import type { ChatMessage, CompletionParams } from "./types.ts";
 
 /** The `promptSessionAttributes` key that carries system and developer messages to the agent's prompt. */

@@ -20,10 +20,11 @@ export {
   TimeoutError,
   type OpenAIErrorBody,
 } from "./errors.ts";
-export { type AgentEvent, type TracePart, agentEvents, readFrames, decodeFrame } from "./event-stream.ts";
+export { readFrames } from "./aws/event-stream.ts";
+export { type AgentEvent, type TracePart, agentEvents } from "./backends/agents-classic/events.ts";
 export { INSTRUCTIONS_ATTRIBUTE } from "./from-openai.ts";
 export { MODEL_FORM, parseModel } from "./model.ts";
 export { costOf, priceOf } from "./pricing.ts";
 export type { Env } from "./env.ts";
-export type { AwsFileReader } from "./profile.ts";
+export type { AwsFileReader } from "./aws/profile.ts";
 export type * from "./types.ts";

@@ -1,6 +1,6 @@
-import { CitationIndexer } from "./citations.ts";
+import { CitationIndexer } from "./backends/agents-classic/citations.ts";
 import { awsError } from "./errors.ts";
-import type { AgentEvent, Citation, TracePart } from "./event-stream.ts";
+import type { AgentEvent, Citation, TracePart } from "./backends/agents-classic/events.ts";
 import type {
   AgentFile,
   AssistantMessage,
@@ -12,7 +12,7 @@ import type {
   ToolCall,
   UrlCitation,
 } from "./types.ts";
-import type { UsageMeter } from "./usage.ts";
+import type { UsageMeter } from "./backends/agents-classic/usage.ts";
 
 /** What is known about one call before its events are read. */
 export interface CallInfo {

@@ -1,4 +1,4 @@
-import type { CredentialSource } from "./credentials.ts";
+import type { CredentialSource } from "./aws/credentials.ts";
 import { BadRequestError } from "./errors.ts";
 
 /**

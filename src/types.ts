@@ -4,7 +4,7 @@
 
 import type { CallerScope } from "./caller-scope.ts";
 import type { Env } from "./env.ts";
-import type { Citation, TracePart } from "./event-stream.ts";
+import type { Citation, TracePart } from "./backends/agents-classic/events.ts";
 
 export interface ContentPart {
   type: string;

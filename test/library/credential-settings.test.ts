@@ -1,11 +1,11 @@
 // Which credentials a call uses, where STS is, and how STS's XML answers are read, without a
 // server. Runs under Node and inside workerd.
 import { describe, expect, it } from "vitest";
-import { credentialSource } from "../../src/credential-source.ts";
-import { resolveStsEndpoint } from "../../src/endpoint.ts";
+import { credentialSource } from "../../src/aws/credential-source.ts";
+import { resolveStsEndpoint } from "../../src/aws/endpoint.ts";
 import { BadGatewayError, ConfigurationError, PermissionDeniedError, AgentError } from "../../src/errors.ts";
-import type { AwsFileReader } from "../../src/profile.ts";
-import { assumeRole } from "../../src/sts.ts";
+import type { AwsFileReader } from "../../src/aws/profile.ts";
+import { assumeRole } from "../../src/aws/sts.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/settings";
 const keys = { aws_access_key_id: "AKIAPARAMS", aws_secret_access_key: "params-secret" };

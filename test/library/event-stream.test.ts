@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { AgentError, RateLimitError, StreamError } from "../../src/errors.ts";
-import { MAX_FRAME_BYTES, agentEvents, decodeFrame, readFrames } from "../../src/event-stream.ts";
+import { MAX_FRAME_BYTES, decodeFrame, readFrames } from "../../src/aws/event-stream.ts";
+import { agentEvents } from "../../src/backends/agents-classic/events.ts";
 import { errorFrame, eventFrame, exceptionFrame } from "../emulator/frames.ts";
 import { base64ToBytes, bytesToBase64, collect, concat, streamOf } from "./support/streams.ts";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { resolveCredentials } from "../../src/credentials.ts";
-import { resolveEndpoint, resolveRegion } from "../../src/endpoint.ts";
+import { resolveCredentials } from "../../src/aws/credentials.ts";
+import { resolveEndpoint, resolveRegion } from "../../src/aws/endpoint.ts";
 import { ConfigurationError } from "../../src/errors.ts";
-import type { AwsFileReader } from "../../src/profile.ts";
+import type { AwsFileReader } from "../../src/aws/profile.ts";
 
 describe("region", () => {
   const arnModel = "bedrock/agentcore/arn:aws:bedrock-agentcore:eu-central-1:123456789012:runtime/my-agent";

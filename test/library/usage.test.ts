@@ -1,8 +1,8 @@
 // The usage meter on its own: which model prices which call, whatever the order of the traces.
 import { describe, expect, it } from "vitest";
-import type { TracePart } from "../../src/event-stream.ts";
+import type { TracePart } from "../../src/backends/agents-classic/events.ts";
 import { costOf } from "../../src/pricing.ts";
-import { UsageMeter } from "../../src/usage.ts";
+import { UsageMeter } from "../../src/backends/agents-classic/usage.ts";
 
 const HAIKU = "anthropic.claude-3-haiku-20240307-v1:0";
 const SONNET = "anthropic.claude-3-5-sonnet-20241022-v2:0";

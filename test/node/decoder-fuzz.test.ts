@@ -3,7 +3,8 @@
 // typed error, quickly; nothing may hang or throw anything else.
 import { describe, expect, it } from "vitest";
 import { AgentError } from "../../src/errors.ts";
-import { MAX_FRAME_BYTES, agentEvents } from "../../src/event-stream.ts";
+import { MAX_FRAME_BYTES } from "../../src/aws/event-stream.ts";
+import { agentEvents } from "../../src/backends/agents-classic/events.ts";
 import { chunkFrame, errorFrame, eventFrame, exceptionFrame } from "../emulator/frames.ts";
 import { mulberry32 } from "../emulator/slicing.ts";
 import { concat, streamOf } from "../library/support/streams.ts";

@@ -7,10 +7,10 @@ import {
   roleRequest,
 } from "./credentials.ts";
 import { resolveStsEndpoint } from "./endpoint.ts";
-import { type Env, readEnv } from "./env.ts";
-import { ConfigurationError } from "./errors.ts";
+import { type Env, readEnv } from "../env.ts";
+import { ConfigurationError } from "../errors.ts";
 import { type AwsFileReader, profileSource } from "./profile.ts";
-import type { AwsParams } from "./types.ts";
+import type { AwsParams } from "../types.ts";
 
 const PARAM_NAMES: SettingNames = { role: "aws_role_name", session: "aws_session_name", duration: "aws_duration_seconds" };
 const ENV_NAMES: SettingNames = { ...PARAM_NAMES, role: "AWS_ROLE_ARN", session: "AWS_ROLE_SESSION_NAME" };

@@ -1,4 +1,4 @@
-import { AbortError, AgentError, TimeoutError } from "./errors.ts";
+import { AbortError, AgentError, TimeoutError } from "../errors.ts";
 
 export interface RetryPolicy {
   /** Retries after the first attempt (LiteLLM's `num_retries`). */

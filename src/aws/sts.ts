@@ -10,7 +10,7 @@ import {
   PermissionDeniedError,
   ServiceUnavailableError,
   scrubAwsMessage,
-} from "./errors.ts";
+} from "../errors.ts";
 
 const VERSION = "2011-06-15";
 // The call is shared by every request waiting on a refresh, so no caller's signal may cancel

@@ -1,6 +1,6 @@
-import { BadRequestError } from "./errors.ts";
-import type { ToolCallIds, ToolCallRef } from "./tool-call-id.ts";
-import type { ChatMessage, ToolCall } from "./types.ts";
+import { BadRequestError } from "../../errors.ts";
+import type { ToolCallIds, ToolCallRef } from "../../tool-call-id.ts";
+import type { ChatMessage, ToolCall } from "../../types.ts";
 
 interface Parameter {
   name?: string;

@@ -1,6 +1,6 @@
-import { type Env, readEnv } from "./env.ts";
-import { ConfigurationError } from "./errors.ts";
-import type { AwsParams } from "./types.ts";
+import { type Env, readEnv } from "../env.ts";
+import { ConfigurationError } from "../errors.ts";
+import type { AwsParams } from "../types.ts";
 
 export interface Credentials {
   accessKeyId: string;

@@ -1,7 +1,7 @@
 // Resolves a credential source to credentials, keeping temporary ones until shortly before they
 // expire. Requests that need the same credentials at the same time share one STS call.
 import type { CredentialSource, Credentials, RoleRequest } from "./credentials.ts";
-import { ConfigurationError } from "./errors.ts";
+import { ConfigurationError } from "../errors.ts";
 import type { AwsFileReader } from "./profile.ts";
 import { assumeRole, assumeRoleWithWebIdentity } from "./sts.ts";
 

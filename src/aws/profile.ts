@@ -2,7 +2,7 @@
 // server passes `nodeAwsFileReader` from bin/aws-files.ts), so nothing Node-specific enters
 // the library or the Worker; here the settings a reader found become a credential source.
 import { type CredentialSource, type StsTarget, roleRequest } from "./credentials.ts";
-import { ConfigurationError } from "./errors.ts";
+import { ConfigurationError } from "../errors.ts";
 
 /** Local AWS files, for runtimes that have a file system. */
 export interface AwsFileReader {

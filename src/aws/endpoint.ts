@@ -1,7 +1,7 @@
-import { type Env, readEnv } from "./env.ts";
-import { ConfigurationError } from "./errors.ts";
+import { type Env, readEnv } from "../env.ts";
+import { ConfigurationError } from "../errors.ts";
 import type { AwsFileReader } from "./profile.ts";
-import type { AwsParams } from "./types.ts";
+import type { AwsParams } from "../types.ts";
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 // arn:{partition}:{service}:{region}:{account}:{resource}, anywhere in a model string.

@@ -1,18 +1,7 @@
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { StreamError, awsError, exceptionTypeToCode } from "./errors.ts";
-import type { AgentFile } from "./types.ts";
-
-// The AWS event-stream format caps a message at 16 MiB; a length prefix above that is
-// corruption, rejected before buffering anything for it.
-export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
-const MIN_FRAME_BYTES = 16;
-
-const utf8Decoder = new TextDecoder();
-const utf8Encoder = new TextEncoder();
-const codec = new EventStreamCodec(
-  (bytes) => utf8Decoder.decode(bytes),
-  (text) => utf8Encoder.encode(text),
-);
+// The events of an InvokeAgent response: frames decoded by aws/event-stream.ts, typed here.
+import { StreamError, awsError, exceptionTypeToCode } from "../../errors.ts";
+import type { AgentFile } from "../../types.ts";
+import { type DecodedMessage, Framer, base64ToBytes, decodeFrame, reads, utf8Decoder } from "../../aws/event-stream.ts";
 
 export interface Citation {
   generatedResponsePart?: { textResponsePart?: { text?: string; span?: { start?: number; end?: number } } };
@@ -49,113 +38,6 @@ export type AgentEvent =
   | { type: "returnControl"; returnControl: Record<string, unknown> }
   | { type: "files"; files: AgentFile[] };
 
-/**
- * Cuts bytes into whole frames, synchronously, one network read at a time. Reads do not align
- * with frames: a frame, even its 4-byte length prefix, may arrive in pieces, and one read may
- * hold many frames.
- */
-export class Framer {
-  private pending: Uint8Array[] = []; // bytes of the frame being assembled
-  private pendingBytes = 0;
-  private frameLength = 0; // 0 while the length prefix is not known yet
-
-  /** The frames this read completes, in order. */
-  push(read: Uint8Array): Uint8Array[] {
-    const frames: Uint8Array[] = [];
-    let chunk = read;
-    while (chunk.byteLength > 0) {
-      if (this.frameLength === 0 && this.pendingBytes + chunk.byteLength >= 4) {
-        this.frameLength = this.readLength(chunk);
-      }
-      // Fast path: whole frames inside this read are taken without copying.
-      if (this.pendingBytes === 0 && this.frameLength > 0 && chunk.byteLength >= this.frameLength) {
-        frames.push(chunk.subarray(0, this.frameLength));
-        chunk = chunk.subarray(this.frameLength);
-        this.frameLength = 0;
-        continue;
-      }
-      const needed = this.frameLength > 0 ? this.frameLength - this.pendingBytes : 4 - this.pendingBytes;
-      const piece = chunk.subarray(0, needed);
-      this.pending.push(piece);
-      this.pendingBytes += piece.byteLength;
-      chunk = chunk.subarray(piece.byteLength);
-      if (this.frameLength > 0 && this.pendingBytes === this.frameLength) {
-        frames.push(concat(this.pending, this.pendingBytes));
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.frameLength = 0;
-      }
-    }
-    return frames;
-  }
-
-  /** The stream is over: ending inside a frame is an error, never a silent end. */
-  end(): void {
-    if (this.pendingBytes > 0) {
-      throw new StreamError(
-        `The agent's event stream was truncated: it ended inside a frame (${this.pendingBytes} of ${this.frameLength || "?"} bytes)`,
-        { code: "stream_truncated" },
-      );
-    }
-  }
-
-  private readLength(chunk: Uint8Array): number {
-    const head = this.pendingBytes === 0 ? chunk : concat([...this.pending, chunk.subarray(0, 4)], this.pendingBytes + 4);
-    const length = new DataView(head.buffer, head.byteOffset, 4).getUint32(0, false);
-    if (length < MIN_FRAME_BYTES || length > MAX_FRAME_BYTES) {
-      throw new StreamError(`The agent's event stream is corrupt: a frame claims ${length} bytes`, {
-        code: "stream_corrupt",
-      });
-    }
-    return length;
-  }
-}
-
-/** Each read of a byte stream, until it ends; leaving early closes the upstream connection. */
-async function* reads(body: ReadableStream<Uint8Array>, onRead?: () => void): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      onRead?.();
-      yield value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-}
-
-/** The whole frames of a byte stream. */
-export async function* readFrames(body: ReadableStream<Uint8Array>, onRead?: () => void): AsyncGenerator<Uint8Array> {
-  const framer = new Framer();
-  for await (const read of reads(body, onRead)) yield* framer.push(read);
-  framer.end();
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
-}
-
-export type DecodedMessage = ReturnType<EventStreamCodec["decode"]>;
-
-/** Decodes one whole frame, checking both CRCs; any defect is a StreamError. */
-export function decodeFrame(frame: Uint8Array): DecodedMessage {
-  try {
-    return codec.decode(frame);
-  } catch (cause) {
-    throw new StreamError(`The agent's event stream is corrupt: ${(cause as Error).message}`, {
-      code: "stream_corrupt",
-      cause,
-    });
-  }
-}
 
 /**
  * The typed agent events of an InvokeAgent response body. Exception and error frames
@@ -256,17 +138,5 @@ function parsePayload(body: Uint8Array): Record<string, unknown> {
   throw new StreamError("The agent's event stream has a frame whose payload is not a JSON object", {
     code: "stream_corrupt",
   });
-}
-
-export function base64ToBytes(base64: string): Uint8Array {
-  let binary: string;
-  try {
-    binary = atob(base64);
-  } catch (cause) {
-    throw new StreamError("The agent's event stream has invalid base64 content", { code: "stream_corrupt", cause });
-  }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 

@@ -1,8 +1,8 @@
 import type { AwsClient } from "aws4fetch";
-import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode, scrubAwsMessage } from "./errors.ts";
-import { type AgentEvent, agentEventBatches } from "./event-stream.ts";
-import type { InvokeAgentRequest } from "./from-openai.ts";
-import { type CallSignals, RetryBudget, type RetryPolicy } from "./retry.ts";
+import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode, scrubAwsMessage } from "../../errors.ts";
+import { type AgentEvent, agentEventBatches } from "./events.ts";
+import type { InvokeAgentRequest } from "../../from-openai.ts";
+import { type CallSignals, RetryBudget, type RetryPolicy } from "../../aws/retry.ts";
 
 export interface Transport {
   /** Base URL without a trailing slash. */

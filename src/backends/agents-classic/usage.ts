@@ -1,6 +1,6 @@
-import type { TracePart } from "./event-stream.ts";
-import { costOf } from "./pricing.ts";
-import type { CompletionUsage, CustomPrices } from "./types.ts";
+import type { TracePart } from "./events.ts";
+import { costOf } from "../../pricing.ts";
+import type { CompletionUsage, CustomPrices } from "../../types.ts";
 
 /** One model call's usage, and where it stands in the answer, to find its model when settling. */
 interface ModelCall {

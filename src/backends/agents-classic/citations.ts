@@ -1,5 +1,5 @@
-import type { Citation } from "./event-stream.ts";
-import type { UrlCitation } from "./types.ts";
+import type { Citation } from "./events.ts";
+import type { UrlCitation } from "../../types.ts";
 
 // The cited text is looked up in the recent part of the answer only, so memory stays flat
 // however long the answer grows.
