@@ -3,24 +3,22 @@ import { CredentialCache, type ResolvedCredentials } from "./aws/credential-cach
 import { credentialSource } from "./aws/credential-source.ts";
 import type { CredentialSource, Credentials } from "./aws/credentials.ts";
 import { resolveEndpoint, resolveRegion } from "./aws/endpoint.ts";
-import { AuthenticationError } from "./errors.ts";
-import { fromOpenAI, type InvokeAgentRequest } from "./from-openai.ts";
-import { type AgentResponse, type Transport, invokeAgent } from "./backends/agents-classic/invoke-agent.ts";
 import type { AwsFileReader } from "./aws/profile.ts";
-
 import { CallSignals, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./aws/retry.ts";
-import type { AgentModel } from "./model.ts";
+import { invokeClassic } from "./backends/agents-classic/agent.ts";
+import type { Transport } from "./backends/agents-classic/invoke-agent.ts";
+import { toolCallSecret } from "./backends/agents-classic/tool-call-id.ts";
+import { AuthenticationError } from "./errors.ts";
+import type { AgentAnswer, AgentRequest } from "./parts.ts";
+import { chatRequest } from "./surfaces/chat/request.ts";
 import {
-  type AnswerOptions,
   type CallInfo,
   hiddenParams,
   toChunkBatches,
   toChunks,
   toCompletion,
   withChunkBatches,
-} from "./to-openai.ts";
-import { ToolCallIds, toolCallSecret } from "./tool-call-id.ts";
-import { toToolCalls } from "./backends/agents-classic/tool-calls.ts";
+} from "./surfaces/chat/response.ts";
 import type {
   AwsParams,
   ChatCompletion,
@@ -29,7 +27,7 @@ import type {
   CustomPrices,
   RequestOptions,
 } from "./types.ts";
-import { UsageMeter } from "./backends/agents-classic/usage.ts";
+import { UsageTally } from "./usage.ts";
 
 export interface ClientOptions extends AwsParams, Omit<RequestOptions, "signal" | "scope">, CustomPrices {
   /** The fetch to send requests with; the global one by default. */
@@ -74,74 +72,66 @@ export class BedrockAgentClient {
   completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream>;
   async completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream> {
     const call = withDefaults(this.defaults, params);
+    const request = chatRequest(call);
+    const answer = await this.invoke(request, call);
+    const info: CallInfo = { id: `chatcmpl-${crypto.randomUUID()}`, created: Math.floor(Date.now() / 1000), model: call.model };
+    const tally = new UsageTally(call);
+    if (!call.stream) return toCompletion(answer, info, tally, request.options);
+
+    const batches = toChunkBatches(answer, info, tally, call.stream_options?.include_usage === true);
+    const chunks = toChunks(batches);
+    const stream: ChatCompletionStream = {
+      sessionId: answer.session.sessionId,
+      get requestId() {
+        return answer.session.requestId;
+      },
+      get usage() {
+        return { prompt_tokens: tally.inputTokens, completion_tokens: tally.outputTokens, total_tokens: tally.inputTokens + tally.outputTokens };
+      },
+      get _hidden_params() {
+        return hiddenParams(answer, tally);
+      },
+      [Symbol.asyncIterator]: () => chunks,
+      async cancel() {
+        answer.cancel();
+        await batches.return(undefined).catch(() => {});
+      },
+    };
+    return withChunkBatches(stream, batches);
+  }
+
+  /** An AgentRequest to the backend its model names, with this client's credentials and settings. */
+  private async invoke(request: AgentRequest, call: Call): Promise<AgentAnswer & { cancel(): void }> {
     const region = await resolveRegion(call, call.env, call.aws_file_reader);
     // Where credentials come from is decided once, on first need (profiles are read then).
     let source: Promise<CredentialSource> | undefined;
     const sourceOf = () => (source ??= credentialSource(call, call.env, region, call.aws_file_reader));
-    let ids: ToolCallIds | undefined;
-    const toolCallIds = (model: AgentModel) =>
-      (ids ??= new ToolCallIds(async () => toolCallSecret(await sourceOf()), `${model.agentId}/${model.agentAliasId}`));
-    const request = await fromOpenAI(call, toolCallIds);
-    const endpoint = resolveEndpoint(call, call.env, region);
     const signals = new CallSignals(call.signal, call.timeout);
     const fetchFn = call.fetch ?? ((input, init) => fetch(input, init));
-    const resolved = await signals.until(
-      sourceOf().then((s) => this.credentials.resolve(s, { fetch: fetchFn, reader: call.aws_file_reader })),
-    );
     const retry: RetryPolicy = {
       ...DEFAULT_RETRY_POLICY,
       retries: call.num_retries ?? DEFAULT_RETRY_POLICY.retries,
       baseDelayMs: call.retry_base_delay_ms ?? DEFAULT_RETRY_POLICY.baseDelayMs,
     };
     const transport = (credentials: Credentials): Transport => ({
-      endpoint,
+      endpoint: resolveEndpoint(call, call.env, region),
       signer: this.signer(credentials, region),
       fetch: fetchFn,
       signals,
       retry,
       idleTimeout: call.idle_timeout ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
     });
-    const response = await invokeWithRefresh(request, resolved, transport, signals);
-    const info: CallInfo = {
-      id: `chatcmpl-${crypto.randomUUID()}`,
-      created: Math.floor(Date.now() / 1000),
-      model: call.model,
-      sessionId: response.sessionId,
-      requestId: response.requestId,
-      memoryId: response.memoryId,
-    };
-    const meter = new UsageMeter(call);
-    const answer: AnswerOptions = {
-      includeReasoning: call.include_reasoning !== false,
-      includeTraces: call.include_traces === true,
-      includeCitations: call.include_citations === true,
-      toolCalls: (returnControl) => toToolCalls(returnControl, info.sessionId, toolCallIds(request)),
-    };
-    if (!call.stream) return toCompletion(response.events, info, meter, answer);
-
-    const batches = toChunkBatches(response.events, info, meter, {
-      ...answer,
-      includeUsage: call.stream_options?.include_usage === true,
+    const answer = await invokeClassic(request, {
+      idSecret: async () => toolCallSecret(await sourceOf()),
+      scope: call.scope,
+      send: async (send) => {
+        const resolved = await signals.until(
+          sourceOf().then((s) => this.credentials.resolve(s, { fetch: fetchFn, reader: call.aws_file_reader })),
+        );
+        return sendWithRefresh(send, resolved, transport, signals);
+      },
     });
-    const chunks = toChunks(batches);
-    const stream: ChatCompletionStream = {
-      sessionId: info.sessionId,
-      get requestId() {
-        return response.requestId;
-      },
-      get usage() {
-        return meter.usage();
-      },
-      get _hidden_params() {
-        return hiddenParams({ ...info, requestId: response.requestId }, meter);
-      },
-      [Symbol.asyncIterator]: () => chunks,
-      async cancel() {
-        signals.cancel();
-        await batches.return(undefined).catch(() => {});
-      },
-    };
-    return withChunkBatches(stream, batches);
+    return { ...answer, cancel: () => signals.cancel() };
   }
 
   private signer(credentials: Credentials, region: string): AwsClient {
@@ -161,21 +151,21 @@ export class BedrockAgentClient {
 type Call = CompletionParams & ClientOptions;
 
 /**
- * InvokeAgent; when AWS rejects temporary credentials, one refresh and one more try. A second
+ * A call to AWS; when AWS rejects temporary credentials, one refresh and one more try. A second
  * rejection is the answer: no loop.
  */
-async function invokeWithRefresh(
-  request: InvokeAgentRequest,
+async function sendWithRefresh<T>(
+  send: (transport: Transport) => Promise<T>,
   resolved: ResolvedCredentials,
   transport: (credentials: Credentials) => Transport,
   signals: CallSignals,
-): Promise<AgentResponse> {
+): Promise<T> {
   try {
-    return await invokeAgent(request, transport(resolved.credentials));
+    return await send(transport(resolved.credentials));
   } catch (error) {
     const rejected = error instanceof AuthenticationError && REJECTED_CREDENTIALS.has(error.awsCode ?? "");
     if (!rejected || !resolved.refresh) throw error;
-    return invokeAgent(request, transport(await signals.until(resolved.refresh())));
+    return send(transport(await signals.until(resolved.refresh())));
   }
 }
 

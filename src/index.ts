@@ -22,7 +22,7 @@ export {
 } from "./errors.ts";
 export { readFrames } from "./aws/event-stream.ts";
 export { type AgentEvent, type TracePart, agentEvents } from "./backends/agents-classic/events.ts";
-export { INSTRUCTIONS_ATTRIBUTE } from "./from-openai.ts";
+export { INSTRUCTIONS_ATTRIBUTE } from "./backends/agents-classic/request.ts";
 export { MODEL_FORM, parseModel } from "./model.ts";
 export { costOf, priceOf } from "./pricing.ts";
 export type { Env } from "./env.ts";

@@ -4,6 +4,9 @@
 
 import type { CallerScope } from "./caller-scope.ts";
 import type { Env } from "./env.ts";
+import type { AgentFile } from "./parts.ts";
+
+export type { AgentFile };
 import type { Citation, TracePart } from "./backends/agents-classic/events.ts";
 
 export interface ContentPart {
@@ -157,13 +160,6 @@ export interface UrlCitation {
   url_citation: { start_index: number; end_index: number; url: string; title: string };
 }
 
-/** A file the agent produced (code interpreter). */
-export interface AgentFile {
-  name: string;
-  /** MIME type */
-  type: string;
-  bytes: Uint8Array;
-}
 
 export interface AssistantMessage {
   role: "assistant";

@@ -1,6 +1,6 @@
 import { AgentError, InternalServerError } from "../errors.ts";
 import { fileToDataUrl } from "../files.ts";
-import { chunkBatches } from "../to-openai.ts";
+import { chunkBatches } from "../surfaces/chat/response.ts";
 import type { AgentFile, ChatCompletionChunk, ChatCompletionStream } from "../types.ts";
 
 export interface SseOptions {

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { BadRequestError } from "../../src/errors.ts";
-import { INSTRUCTIONS_ATTRIBUTE, fromOpenAI } from "../../src/from-openai.ts";
-import { ToolCallIds } from "../../src/tool-call-id.ts";
+import { INSTRUCTIONS_ATTRIBUTE, toInvokeAgent } from "../../src/backends/agents-classic/request.ts";
+import { ToolCallIds } from "../../src/backends/agents-classic/tool-call-id.ts";
+import { chatRequest } from "../../src/surfaces/chat/request.ts";
 import type { CompletionParams } from "../../src/types.ts";
 import { parseModel } from "../../src/model.ts";
 
 const model = "bedrock/agent/L1RT58GYRW/MFPSBCXYTW";
 const ids = new ToolCallIds("test-secret", "L1RT58GYRW/MFPSBCXYTW");
-const convert = (params: CompletionParams) => fromOpenAI(params, () => ids);
+// The chat surface, then the InvokeAgent request the classic backend makes of it.
+const convert = async (params: CompletionParams) => toInvokeAgent(chatRequest(params), parseModel(params.model), () => ids, undefined);
 
 describe("model strings", () => {
   it("parses bedrock/agent/{AGENT_ID}/{ALIAS_ID}", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { TracePart } from "../../src/backends/agents-classic/events.ts";
 import { costOf } from "../../src/pricing.ts";
 import { UsageMeter } from "../../src/backends/agents-classic/usage.ts";
+import { UsageTally } from "../../src/usage.ts";
 
 const HAIKU = "anthropic.claude-3-haiku-20240307-v1:0";
 const SONNET = "anthropic.claude-3-5-sonnet-20241022-v2:0";
@@ -14,16 +15,19 @@ const output = (traceId: string, inputTokens: number, outputTokens: number, agen
   agentId,
   trace: { orchestrationTrace: { modelInvocationOutput: { traceId, metadata: { usage: { inputTokens, outputTokens } } } } },
 });
-const meterOf = (parts: TracePart[], prices?: ConstructorParameters<typeof UsageMeter>[0]) => {
-  const meter = new UsageMeter(prices);
+/** The traces through the classic meter, its settled usage parts through the tally. */
+const meterOf = (parts: TracePart[], prices?: ConstructorParameters<typeof UsageTally>[0]) => {
+  const meter = new UsageMeter();
   for (const part of parts) meter.add(part);
-  return meter;
+  const tally = new UsageTally(prices);
+  for (const usage of meter.settle()) tally.add(usage);
+  return { usage: () => ({ input: tally.inputTokens, output: tally.outputTokens }), responseCost: () => tally.cost() };
 };
 
 describe("UsageMeter", () => {
   it("prices each call with its own trace step's model, whichever came first", () => {
     const meter = meterOf([output("t-1", 100, 10), input("t-2", SONNET), input("t-1", HAIKU), output("t-2", 200, 20)]);
-    expect(meter.usage()).toEqual({ prompt_tokens: 300, completion_tokens: 30, total_tokens: 330 });
+    expect(meter.usage()).toEqual({ input: 300, output: 30 });
     expect(meter.responseCost()).toBeCloseTo(costOf(HAIKU, 100, 10)! + costOf(SONNET, 200, 20)!, 12);
   });
 

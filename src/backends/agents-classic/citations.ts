@@ -1,12 +1,12 @@
 import type { Citation } from "./events.ts";
-import type { UrlCitation } from "../../types.ts";
+import type { AgentPart } from "../../parts.ts";
 
 // The cited text is looked up in the recent part of the answer only, so memory stays flat
 // however long the answer grows.
 const WINDOW = 4 * 1024;
 
 /**
- * `chunk.attribution` → OpenAI `url_citation` annotations, with start and end indices
+ * `chunk.attribution` → citation parts, one per cited source, with start and end indices
  * (UTF-16, end exclusive) into the whole answer, also when it streams in many chunks.
  */
 export class CitationIndexer {
@@ -23,15 +23,15 @@ export class CitationIndexer {
     }
   }
 
-  annotations(citations: Citation[] | undefined): UrlCitation[] {
-    const out: UrlCitation[] = [];
-    for (const citation of citations ?? []) {
+  parts(citations: Citation[]): AgentPart[] {
+    const out: AgentPart[] = [];
+    for (const citation of citations) {
       const part = citation.generatedResponsePart?.textResponsePart;
       const [start, end] = this.locate(part?.text ?? "", part?.span?.start, part?.span?.end);
       for (const reference of citation.retrievedReferences ?? []) {
         const url = referenceUrl(reference.location);
         if (!url) continue;
-        out.push({ type: "url_citation", url_citation: { start_index: start, end_index: end, url, title: referenceTitle(reference, url) } });
+        out.push({ type: "citation", url, title: referenceTitle(reference, url), start, end });
       }
     }
     return out;

@@ -1,7 +1,7 @@
 import type { AwsClient } from "aws4fetch";
 import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode, scrubAwsMessage } from "../../errors.ts";
 import { type AgentEvent, agentEventBatches } from "./events.ts";
-import type { InvokeAgentRequest } from "../../from-openai.ts";
+import type { InvokeAgentRequest } from "./request.ts";
 import { type CallSignals, RetryBudget, type RetryPolicy } from "../../aws/retry.ts";
 
 export interface Transport {

@@ -1,6 +1,13 @@
 import { BadRequestError } from "../../errors.ts";
-import type { ToolCallIds, ToolCallRef } from "../../tool-call-id.ts";
-import type { ChatMessage, ToolCall } from "../../types.ts";
+import type { ToolResult } from "../../parts.ts";
+import type { ToolCallIds, ToolCallRef } from "./tool-call-id.ts";
+
+/** A tool call the agent asks the client to run: arguments as JSON text. */
+export interface ClassicToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
 
 interface Parameter {
   name?: string;
@@ -28,15 +35,15 @@ interface InvocationInput {
 /** The most results the service takes in one call. */
 export const MAX_TOOL_RESULTS = 5;
 
-/** A `returnControl` event → OpenAI tool calls whose ids carry what the follow-up needs. */
+/** A `returnControl` event → tool calls whose ids carry what the follow-up needs. */
 export async function toToolCalls(
   returnControl: Record<string, unknown>,
   sessionId: string,
   ids: ToolCallIds,
-): Promise<ToolCall[]> {
+): Promise<ClassicToolCall[]> {
   const invocationId = String(returnControl.invocationId ?? "");
   const inputs = (returnControl.invocationInputs ?? []) as InvocationInput[];
-  const calls: ToolCall[] = [];
+  const calls: ClassicToolCall[] = [];
   for (const input of inputs) {
     const fn = input.functionInvocationInput;
     const api = input.apiInvocationInput;
@@ -45,8 +52,8 @@ export async function toToolCalls(
       if (fn.agentId) ref.agentId = fn.agentId;
       calls.push({
         id: await ids.encode(ref),
-        type: "function",
-        function: { name: toolName(ref.actionGroup, ref.function!), arguments: JSON.stringify(typedArguments(fn.parameters)) },
+        name: toolName(ref.actionGroup, ref.function!),
+        arguments: JSON.stringify(typedArguments(fn.parameters)),
       });
     } else if (api) {
       const ref: ToolCallRef = {
@@ -60,11 +67,8 @@ export async function toToolCalls(
       const body = Object.values(api.requestBody?.content ?? {})[0]?.properties;
       calls.push({
         id: await ids.encode(ref),
-        type: "function",
-        function: {
-          name: toolName(ref.actionGroup, `${ref.httpMethod}${ref.apiPath}`),
-          arguments: JSON.stringify({ ...typedArguments(api.parameters), ...typedArguments(body) }),
-        },
+        name: toolName(ref.actionGroup, `${ref.httpMethod}${ref.apiPath}`),
+        arguments: JSON.stringify({ ...typedArguments(api.parameters), ...typedArguments(body) }),
       });
     }
   }
@@ -114,29 +118,25 @@ export interface ToolResults {
 }
 
 /**
- * Trailing `tool` messages → `returnControlInvocationResults` for the session and invocation
- * their ids name. Every id is checked first: nothing reaches AWS from a forged one.
+ * Tool results → `returnControlInvocationResults` for the session and invocation their ids
+ * name. Every id is checked first: nothing reaches AWS from a forged one.
  */
-export async function toToolResults(messages: ChatMessage[], ids: ToolCallIds): Promise<ToolResults | undefined> {
-  let first = messages.length;
-  while (first > 0 && messages[first - 1]!.role === "tool") first--;
-  const tools = messages.slice(first);
-  if (tools.length === 0) return undefined;
+export async function toToolResults(tools: ToolResult[], ids: ToolCallIds, param: string): Promise<ToolResults> {
   if (tools.length > MAX_TOOL_RESULTS) {
     throw new BadRequestError(`An agent takes at most ${MAX_TOOL_RESULTS} tool results at once, got ${tools.length}`, {
-      param: "messages",
+      param,
       code: "too_many_tool_results",
     });
   }
-  const refs = await Promise.all(tools.map((m, i) => ids.decode(m.tool_call_id, `messages[${first + i}].tool_call_id`)));
+  const refs = await Promise.all(tools.map((tool) => ids.decode(tool.callId, tool.param)));
   const [head] = refs;
   if (refs.some((ref) => ref.sessionId !== head!.sessionId || ref.invocationId !== head!.invocationId)) {
     throw new BadRequestError("The tool results answer different agent requests: send the results of one request together", {
-      param: "messages",
+      param,
       code: "mixed_tool_results",
     });
   }
-  const results = refs.map((ref, i) => toResult(ref, toolText(tools[i]!, first + i)));
+  const results = refs.map((ref, i) => toResult(ref, tools[i]!.output));
   return { sessionId: head!.sessionId, invocationId: head!.invocationId, results };
 }
 
@@ -155,16 +155,4 @@ function toResult(ref: ToolCallRef, body: string): Record<string, unknown> {
       ...agent,
     },
   };
-}
-
-function toolText(message: ChatMessage, index: number): string {
-  const { content } = message;
-  if (typeof content === "string") return content;
-  if (Array.isArray(content) && content.every((part) => part.type === "text" && typeof part.text === "string")) {
-    return content.map((part) => part.text).join("\n");
-  }
-  throw new BadRequestError(`messages[${index}].content: a tool result must be text`, {
-    param: `messages[${index}].content`,
-    code: "invalid_tool_result",
-  });
 }

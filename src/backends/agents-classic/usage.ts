@@ -1,6 +1,5 @@
 import type { TracePart } from "./events.ts";
-import { costOf } from "../../pricing.ts";
-import type { CompletionUsage, CustomPrices } from "../../types.ts";
+import type { AgentPart } from "../../parts.ts";
 
 /** One model call's usage, and where it stands in the answer, to find its model when settling. */
 interface ModelCall {
@@ -13,23 +12,19 @@ interface ModelCall {
 }
 
 /**
- * Sums token usage over every model call in every trace kind (pre-processing, orchestration,
- * post-processing, routing, collaborators, ...), and prices each call with the model that made
- * it. The model id and the usage come in separate trace events, in no promised order, so the
- * sum is settled when asked for (at the answer's end): each call is priced with the model its
- * own trace step names (same `traceId`), else the model its agent names nearest to it.
+ * Collects token usage over every model call in every trace kind (pre-processing, orchestration,
+ * post-processing, routing, collaborators, ...), with the model that made each call. The model
+ * id and the usage come in separate trace events, in no promised order, so the sum is settled at
+ * the answer's end: each call goes to the model its own trace step names (same `traceId`), else
+ * the model its agent names nearest to it.
  */
 export class UsageMeter {
-  inputTokens = 0;
-  outputTokens = 0;
   /** Foundation models in the order the agent first called them. */
   readonly models: string[] = [];
   private readonly calls: ModelCall[] = [];
   private readonly traceModels = new Map<string, string>();
   private readonly agentModels = new Map<string, Array<{ at: number; model: string }>>();
   private position = 0;
-
-  constructor(private readonly prices?: CustomPrices) {}
 
   add(part: TracePart): void {
     const agent = `${part.collaboratorName ?? ""}/${part.agentId ?? ""}`;
@@ -48,34 +43,25 @@ export class UsageMeter {
       const usage = output?.metadata?.usage;
       if (!usage) continue;
       const call: ModelCall = { traceId: output.traceId, agent, at, input: count(usage.inputTokens), output: count(usage.outputTokens) };
-      this.inputTokens += call.input;
-      this.outputTokens += call.output;
       if (call.input + call.output > 0) this.calls.push(call);
     }
   }
 
-  usage(): CompletionUsage {
-    return {
-      prompt_tokens: this.inputTokens,
-      completion_tokens: this.outputTokens,
-      total_tokens: this.inputTokens + this.outputTokens,
-    };
-  }
-
   /**
-   * USD; null when a call that spent tokens has no known price: its model is not in the table,
-   * or no trace named its model, and no custom prices are set (a partial sum would understate).
+   * What the answer spent, per model (in the order the agent first called them, then what no
+   * trace named), as usage parts: settled now, since a model may be named after its usage.
    */
-  responseCost(): number | null {
-    let cost = 0;
+  settle(): Array<Extract<AgentPart, { type: "usage" }>> {
+    const byModel = new Map<string | undefined, { input: number; output: number }>();
+    for (const model of this.models) byModel.set(model, { input: 0, output: 0 });
     for (const call of this.calls) {
       const model = this.modelOf(call);
-      // Without a model, only custom prices can price the call.
-      const price = costOf(model ?? "", call.input, call.output, this.prices);
-      if (price === undefined) return null;
-      cost += price;
+      const sum = byModel.get(model) ?? { input: 0, output: 0 };
+      sum.input += call.input;
+      sum.output += call.output;
+      byModel.set(model, sum);
     }
-    return cost;
+    return [...byModel].map(([model, sum]) => ({ type: "usage", model, inputTokens: sum.input, outputTokens: sum.output }));
   }
 
   private modelOf(call: ModelCall): string | undefined {

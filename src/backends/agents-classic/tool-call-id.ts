@@ -1,5 +1,5 @@
-import type { CredentialSource } from "./aws/credentials.ts";
-import { BadRequestError } from "./errors.ts";
+import type { CredentialSource } from "../../aws/credentials.ts";
+import { BadRequestError } from "../../errors.ts";
 
 /**
  * What a tool call id carries, so a stock OpenAI client that sends back only messages

@@ -1,0 +1,243 @@
+// Parts → an OpenAI ChatCompletion, or its chunks a network read at a time.
+import type { AgentAnswer, AgentFile, AgentPart, FinishReason } from "../../parts.ts";
+import type {
+  AssistantMessage,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChunkDelta,
+  FinishReason as ChatFinishReason,
+  HiddenParams,
+  UrlCitation,
+} from "../../types.ts";
+import type { UsageTally } from "../../usage.ts";
+
+/** What is known about one call before its parts are read. */
+export interface CallInfo {
+  id: string;
+  created: number;
+  model: string;
+}
+
+const FINISH: Record<FinishReason, ChatFinishReason> = {
+  stop: "stop",
+  "tool-calls": "tool_calls",
+  "content-filter": "content_filter",
+  length: "length",
+};
+
+type FunctionToolCall = NonNullable<AssistantMessage["tool_calls"]>[number];
+
+export function hiddenParams(answer: AgentAnswer, tally: UsageTally): HiddenParams {
+  const { session } = answer;
+  const params: HiddenParams = { response_cost: tally.cost(), session_id: session.sessionId, foundation_models: tally.models };
+  if (session.memoryId) params.memory_id = session.memoryId;
+  if (session.requestId) params.aws_request_id = session.requestId;
+  return params;
+}
+
+export async function toCompletion(
+  answer: AgentAnswer,
+  info: CallInfo,
+  tally: UsageTally,
+  options: { includeTraces: boolean; includeCitations: boolean },
+): Promise<ChatCompletion> {
+  let content = "";
+  let reasoning = "";
+  let finish: FinishReason = "stop";
+  const annotations: UrlCitation[] = [];
+  const citations: unknown[] = [];
+  const toolCalls: FunctionToolCall[] = [];
+  const files: AgentFile[] = [];
+  const traces: unknown[] = [];
+  for await (const batch of answer.parts) {
+    for (const part of batch) {
+      switch (part.type) {
+        case "text-delta":
+          content += part.text;
+          break;
+        case "reasoning-delta":
+          reasoning += part.text;
+          break;
+        case "tool-call-start":
+          toolCalls.push({ id: part.id, type: "function", function: { name: part.name, arguments: "" } });
+          break;
+        case "tool-call-delta":
+          toolCalls.find((call) => call.id === part.id)!.function.arguments += part.delta;
+          break;
+        case "citation":
+          annotations.push(annotation(part));
+          break;
+        case "raw-citation":
+          citations.push(part.citation);
+          break;
+        case "file":
+          files.push(part.file);
+          break;
+        case "trace":
+          traces.push(part.trace);
+          break;
+        case "usage":
+          tally.add(part);
+          break;
+        case "finish":
+          finish = part.reason;
+          break;
+        case "error":
+          throw part.error;
+      }
+    }
+  }
+  const message: AssistantMessage = {
+    role: "assistant",
+    content: content === "" && toolCalls.length > 0 ? null : content,
+    refusal: null,
+  };
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  if (annotations.length > 0) message.annotations = annotations;
+  if (options.includeCitations) message.citations = citations as AssistantMessage["citations"];
+  if (reasoning) message.reasoning_content = reasoning;
+  if (files.length > 0) message.files = files;
+  const completion: ChatCompletion = {
+    id: info.id,
+    object: "chat.completion",
+    created: info.created,
+    model: info.model,
+    choices: [{ index: 0, message, finish_reason: FINISH[finish], logprobs: null }],
+    usage: usage(tally),
+    session_id: answer.session.sessionId,
+    _hidden_params: hiddenParams(answer, tally),
+  };
+  if (options.includeTraces) completion.traces = traces as ChatCompletion["traces"];
+  return completion;
+}
+
+/**
+ * Chunks in OpenAI's order: the role first (when the agent's first event arrives), then each
+ * piece the moment it arrives (text, reasoning, citations, tool calls, files), `finish_reason`
+ * last, then usage when asked for. A batch per network read: a server can write all of a
+ * read's chunks at once (`chunkBatches`); `toChunks` gives them one by one.
+ */
+export async function* toChunkBatches(
+  answer: AgentAnswer,
+  info: CallInfo,
+  tally: UsageTally,
+  includeUsage: boolean,
+): AsyncGenerator<ChatCompletionChunk[]> {
+  const chunk = (delta: ChunkDelta, finish: ChatFinishReason | null = null): ChatCompletionChunk => {
+    const out: ChatCompletionChunk = {
+      id: info.id,
+      object: "chat.completion.chunk",
+      created: info.created,
+      model: info.model,
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    };
+    if (includeUsage) out.usage = null;
+    return out;
+  };
+  let started = false;
+  let toolIndex = 0;
+  let finish: FinishReason = "stop";
+  for await (const batch of answer.parts) {
+    const out: ChatCompletionChunk[] = [];
+    if (!started) {
+      started = true;
+      out.push(chunk({ role: "assistant", content: "" }));
+    }
+    // The parts of one event share a delta: text with its citations, a call with its arguments.
+    let delta: ChunkDelta | undefined;
+    const open = (fresh: boolean): ChunkDelta => {
+      if (fresh || !delta) {
+        delta = {};
+        out.push(chunk(delta));
+      }
+      return delta;
+    };
+    for (const part of batch) {
+      switch (part.type) {
+        case "text-delta":
+          open(true).content = part.text;
+          break;
+        case "reasoning-delta":
+          open(true).reasoning_content = part.text;
+          break;
+        case "citation":
+          (open(false).annotations ??= []).push(annotation(part));
+          break;
+        case "raw-citation":
+          (open(false).citations ??= []).push(part.citation as NonNullable<ChunkDelta["citations"]>[number]);
+          break;
+        case "tool-call-start": {
+          const target = delta?.tool_calls ? delta : open(true);
+          (target.tool_calls ??= []).push({ index: toolIndex++, id: part.id, type: "function", function: { name: part.name, arguments: "" } });
+          break;
+        }
+        case "tool-call-delta":
+          delta!.tool_calls!.find((call) => call.id === part.id)!.function.arguments += part.delta;
+          break;
+        case "file": {
+          const target = delta?.files ? delta : open(true);
+          (target.files ??= []).push(part.file);
+          break;
+        }
+        case "trace":
+          delta = undefined;
+          out.push({ ...chunk({}), trace: part.trace as ChatCompletionChunk["trace"] });
+          break;
+        case "usage":
+          tally.add(part);
+          break;
+        case "finish":
+          finish = part.reason;
+          break;
+        case "error":
+          // What the agent said before the failure still reaches the caller, then the error.
+          if (out.length > 0) yield out;
+          throw part.error;
+      }
+    }
+    if (out.length > 0) yield out;
+  }
+  const out: ChatCompletionChunk[] = [];
+  if (!started) out.push(chunk({ role: "assistant", content: "" }));
+  out.push(chunk({}, FINISH[finish]));
+  if (includeUsage) {
+    out.push({ id: info.id, object: "chat.completion.chunk", created: info.created, model: info.model, choices: [], usage: usage(tally) });
+  }
+  yield out;
+}
+
+function annotation(part: Extract<AgentPart, { type: "citation" }>): UrlCitation {
+  return { type: "url_citation", url_citation: { start_index: part.start, end_index: part.end, url: part.url, title: part.title } };
+}
+
+function usage(tally: UsageTally) {
+  return {
+    prompt_tokens: tally.inputTokens,
+    completion_tokens: tally.outputTokens,
+    total_tokens: tally.inputTokens + tally.outputTokens,
+  };
+}
+
+export async function* toChunks(batches: AsyncIterable<ChatCompletionChunk[]>): AsyncGenerator<ChatCompletionChunk> {
+  for await (const batch of batches) yield* batch;
+}
+
+const CHUNK_BATCHES = Symbol("chunk batches");
+
+/** Gives a stream the batches behind its chunks, for `chunkBatches`. */
+export function withChunkBatches<T extends object>(stream: T, batches: AsyncIterator<ChatCompletionChunk[]>): T {
+  return Object.defineProperty(stream, CHUNK_BATCHES, { value: batches });
+}
+
+/** A stream's chunks a network read at a time; any other async iterable of chunks, one by one. */
+export function chunkBatches(stream: AsyncIterable<ChatCompletionChunk>): AsyncIterator<ChatCompletionChunk[]> {
+  const own = (stream as { [CHUNK_BATCHES]?: AsyncIterator<ChatCompletionChunk[]> })[CHUNK_BATCHES];
+  if (own) return own;
+  const chunks = stream[Symbol.asyncIterator]();
+  return {
+    next: async () => {
+      const result = await chunks.next();
+      return result.done ? result : { done: false, value: [result.value] };
+    },
+  };
+}
