@@ -1,0 +1,86 @@
+// Ids that carry what continuing a conversation needs (a session, a tool call's invocation),
+// signed, so that no storage is needed anywhere (a Worker has none) and a forged or garbled id is
+// refused before any call to AWS. One mechanism for tool call ids and response ids alike.
+import { BadRequestError } from "./errors.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const MAX_ID = 2000;
+
+/** Where ids are issued for: the secret that keys them, and the agent they are bound to. */
+export interface IdContext {
+  /** The secret, asked for only when an id is made or checked (see toolCallSecret). */
+  secret: string | (() => Promise<string>);
+  /** The agent: an id issued for one is no good for another. */
+  agent: string;
+}
+
+/**
+ * Signs and opens ids of one kind: `{prefix}{payload}.{mac}`, the payload a JSON list of
+ * strings in base64url, the MAC an HMAC-SHA-256 (128 bits) keyed by the secret and the kind, over
+ * the agent and the payload, so an id of one kind is no good as another.
+ */
+export class SignedIds {
+  private key: Promise<CryptoKey> | undefined;
+
+  constructor(
+    private readonly context: IdContext,
+    /** The kind, in the key: "tool call id", "response id". */
+    private readonly kind: string,
+    private readonly prefix: string,
+  ) {}
+
+  async sign(fields: string[]): Promise<string> {
+    const payload = base64url(encoder.encode(JSON.stringify(fields)));
+    return `${this.prefix}${payload}.${base64url(await this.mac(payload))}`;
+  }
+
+  /** The fields of an id this issued with `count` fields; a 400 naming `param` otherwise. */
+  async open(id: unknown, count: number, param: string): Promise<string[]> {
+    const invalid = () =>
+      new BadRequestError(`${param} is not a ${this.kind} this agent issued (forged, garbled or for another model)`, {
+        param,
+        code: `invalid_${this.kind.replace(/ /g, "_")}`,
+      });
+    if (typeof id !== "string" || !id.startsWith(this.prefix) || id.length > MAX_ID) throw invalid();
+    const [payload, mac, extra] = id.slice(this.prefix.length).split(".");
+    if (!payload || !mac || extra !== undefined) throw invalid();
+    if (!sameText(mac, base64url(await this.mac(payload)))) throw invalid();
+    let fields: unknown;
+    try {
+      fields = JSON.parse(decoder.decode(fromBase64url(payload)));
+    } catch {
+      throw invalid();
+    }
+    if (!Array.isArray(fields) || fields.length !== count || !fields.every((f) => typeof f === "string")) throw invalid();
+    return fields as string[];
+  }
+
+  private async mac(payload: string): Promise<Uint8Array> {
+    this.key ??= (async () => {
+      const { secret } = this.context;
+      const material = encoder.encode(`bedrock-agents-openai ${this.kind}\n${typeof secret === "string" ? secret : await secret()}`);
+      return crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    })();
+    const signature = await crypto.subtle.sign("HMAC", await this.key, encoder.encode(`${this.context.agent}\n${payload}`));
+    return new Uint8Array(signature).subarray(0, 16);
+  }
+}
+
+// Compared in full whatever the first difference, so timing tells nothing about the MAC.
+function sameText(a: string, b: string): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
+
+function base64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64url(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
