@@ -5,6 +5,7 @@
 import { Crc32, Crc32Js } from "@smithy/core/checksum";
 import { agentEvents } from "../src/backends/agents-classic/events.ts";
 import { sseResponse } from "../src/proxy/sse.ts";
+import { chatSse } from "../src/surfaces/chat/sse.ts";
 import { READ_BYTES, longAnswerFrames, ourClient, ourRequest, reads, sdkClient, sdkInvoke } from "./fixtures.ts";
 import { machine, writeSection } from "./report.ts";
 
@@ -21,7 +22,7 @@ const sdk = sdkClient(body);
 /** Our endpoint's path, whole: returns the SSE bytes written. */
 async function toSse(): Promise<Uint8Array[]> {
   const stream = await ours.completion({ ...ourRequest, stream: true });
-  const response = sseResponse(stream, { headers: new Headers(), model: "bench", keepAliveMs: 15_000 });
+  const response = sseResponse(chatSse(stream, "bench"), { headers: new Headers(), keepAliveMs: 15_000 });
   const out: Uint8Array[] = [];
   for await (const bytes of response.body!) out.push(bytes);
   return out;

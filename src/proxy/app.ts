@@ -20,6 +20,7 @@ import { type Caller, bearerToken, identify } from "./auth.ts";
 import type { LogFormat, ModelDeployment, ProxyConfig } from "./config.ts";
 import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "./health.ts";
 import { type RequestObserver, answered, clip, deferRecord, failed, recordOf, requestRecorder } from "./request-log.ts";
+import { chatSse } from "../surfaces/chat/sse.ts";
 import { sseResponse } from "./sse.ts";
 
 /** Request and response header with the agent session id. */
@@ -186,9 +187,8 @@ export function createApp(options: AppOptions): Hono {
     headers.set(SESSION_HEADER, result.sessionId);
     if (result.requestId) headers.set(REQUEST_ID_HEADER, result.requestId);
     const closeRecord = deferRecord(c);
-    return sseResponse(result, {
+    return sseResponse(chatSse(result, deployment.model_name), {
       headers,
-      model: deployment.model_name,
       keepAliveMs: config.streamKeepAliveSeconds * 1000,
       onError: (error) => logFailure(log, error),
       onEnd: ({ firstEventAt, error, cancelled }) => {

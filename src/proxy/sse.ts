@@ -1,13 +1,22 @@
 import { AgentError, InternalServerError } from "../errors.ts";
-import { fileToDataUrl } from "../files.ts";
-import { chunkBatches } from "../surfaces/chat/response.ts";
-import type { AgentFile, ChatCompletionChunk, ChatCompletionStream } from "../types.ts";
+
+/** What a surface streams: its events as SSE text, a network read at a time. */
+export interface SseSource {
+  /** The SSE text of the next batch of events; done at the end. */
+  next(): Promise<IteratorResult<string>>;
+  /** The SSE text of an error in the middle of the stream, as the surface's clients raise it. */
+  error(error: AgentError): string;
+  /** What goes out after the last event (`data: [DONE]` for chat completions). */
+  done: string;
+  /** What goes out while the agent is silent. */
+  keepAlive: string;
+  /** Stops the upstream call. */
+  cancel(): Promise<void>;
+}
 
 export interface SseOptions {
   headers: Headers;
-  /** The model name the caller asked for, which the chunks carry as OpenAI's do. */
-  model: string;
-  /** A comment line goes out after this much silence, so proxies and clients do not time out. */
+  /** The keep-alive goes out after this much silence, so proxies and clients do not time out. */
   keepAliveMs: number;
   onError?: (error: AgentError) => void;
   /** Once, when the stream is over: done, failed, or left by its consumer. */
@@ -23,18 +32,14 @@ export interface StreamEnd {
 }
 
 const encoder = new TextEncoder();
-const KEEP_ALIVE = encoder.encode(": keep-alive\n\n");
-const DONE = encoder.encode("data: [DONE]\n\n");
 
 /**
- * Chunks as OpenAI streams them: `data: {...}` events, then `data: [DONE]`. Each chunk is
- * written when the consumer is ready for it (backpressure); an error mid-stream becomes a
- * `data: {"error": ...}` event (the openai SDKs raise it) and ends the stream; a consumer
- * that goes away cancels the upstream call.
+ * A surface's events as server-sent events. Each batch is written when the consumer is ready
+ * for it (backpressure); an error mid-stream becomes the surface's error event and ends the
+ * stream; a consumer that goes away cancels the upstream call.
  */
-export function sseResponse(stream: ChatCompletionStream, options: SseOptions): Response {
-  const batches = chunkBatches(stream);
-  let envelope: string | undefined;
+export function sseResponse(source: SseSource, options: SseOptions): Response {
+  const keepAliveBytes = encoder.encode(source.keepAlive);
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   let sentSinceTick = false;
   let closed = false;
@@ -45,55 +50,46 @@ export function sseResponse(stream: ChatCompletionStream, options: SseOptions): 
     ended = true;
     options.onEnd?.({ firstEventAt, ...outcome });
   };
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, last: Uint8Array, error?: AgentError) => {
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, last: string, error?: AgentError) => {
     clearInterval(keepAlive);
     end({ error, cancelled: false });
     if (closed) return; // the consumer went away: nobody to tell
     closed = true;
-    controller.enqueue(last);
+    if (last) controller.enqueue(encoder.encode(last));
     controller.close();
-  };
-  // The fields every chunk of the stream shares are serialized once.
-  const encode = (chunk: ChatCompletionChunk): string => {
-    envelope ??= `data: {"id":${JSON.stringify(chunk.id)},"object":"chat.completion.chunk","created":${chunk.created},"model":${JSON.stringify(options.model)},`;
-    const delta = chunk.choices[0]?.delta as { files?: unknown[] } | undefined;
-    if (delta?.files) delta.files = (delta.files as AgentFile[]).map(fileToDataUrl);
-    let json = `${envelope}"choices":${JSON.stringify(chunk.choices)}`;
-    if (chunk.usage !== undefined) json += `,"usage":${JSON.stringify(chunk.usage)}`;
-    if (chunk.trace !== undefined) json += `,"trace":${JSON.stringify(chunk.trace)}`;
-    return `${json}}\n\n`;
   };
   const body = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        // One timer per stream: a comment goes out when a whole period passed without data.
+        // One timer per stream: a keep-alive goes out when a whole period passed without data.
         keepAlive = setInterval(() => {
-          if (!sentSinceTick && !closed) controller.enqueue(KEEP_ALIVE);
+          if (!sentSinceTick && !closed) controller.enqueue(keepAliveBytes);
           sentSinceTick = false;
         }, options.keepAliveMs);
       },
-      // All the chunks of one network read go out in one write; reads on while the consumer has room.
+      // All the events of one network read go out in one write; reads on while the consumer has room.
       async pull(controller) {
         try {
           do {
-            const result = await batches.next();
+            const result = await source.next();
             sentSinceTick = true;
-            if (result.done) return finish(controller, DONE);
+            if (result.done) return finish(controller, source.done);
+            if (!result.value) continue;
             firstEventAt ??= performance.now();
-            controller.enqueue(encoder.encode(result.value.map(encode).join("")));
+            controller.enqueue(encoder.encode(result.value));
           } while ((controller.desiredSize ?? 0) > 0);
         } catch (error) {
           const failure =
             error instanceof AgentError ? error : new InternalServerError("Internal error while streaming", { cause: error });
           options.onError?.(failure);
-          finish(controller, encoder.encode(`data: ${JSON.stringify(failure.toJSON())}\n\n`), failure);
+          finish(controller, source.error(failure), failure);
         }
       },
       cancel() {
         clearInterval(keepAlive);
         closed = true;
         end({ cancelled: true });
-        return stream.cancel();
+        return source.cancel();
       },
     },
     { highWaterMark: 16 },

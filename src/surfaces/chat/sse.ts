@@ -1,0 +1,32 @@
+// Chat-completion chunks as OpenAI streams them: `data: {...}` events, then `data: [DONE]`; an
+// error mid-stream is a `data: {"error": ...}` event, which the openai SDKs raise.
+import { fileToDataUrl } from "../../files.ts";
+import type { AgentFile, ChatCompletionChunk, ChatCompletionStream } from "../../types.ts";
+import { chunkBatches } from "./response.ts";
+
+/** A stream's chunks as SSE text, a network read at a time; `model`: the name the caller asked for. */
+export function chatSse(stream: ChatCompletionStream, model: string) {
+  const batches = chunkBatches(stream);
+  let envelope: string | undefined;
+  // The fields every chunk of the stream shares are serialized once.
+  const encode = (chunk: ChatCompletionChunk): string => {
+    envelope ??= `data: {"id":${JSON.stringify(chunk.id)},"object":"chat.completion.chunk","created":${chunk.created},"model":${JSON.stringify(model)},`;
+    const delta = chunk.choices[0]?.delta as { files?: unknown[] } | undefined;
+    // Bytes do not go in JSON: files go as data URLs.
+    if (delta?.files) delta.files = (delta.files as AgentFile[]).map(fileToDataUrl);
+    let json = `${envelope}"choices":${JSON.stringify(chunk.choices)}`;
+    if (chunk.usage !== undefined) json += `,"usage":${JSON.stringify(chunk.usage)}`;
+    if (chunk.trace !== undefined) json += `,"trace":${JSON.stringify(chunk.trace)}`;
+    return `${json}}\n\n`;
+  };
+  return {
+    next: async (): Promise<IteratorResult<string>> => {
+      const result = await batches.next();
+      return result.done ? result : { done: false, value: result.value.map(encode).join("") };
+    },
+    error: (error: { toJSON(): unknown }) => `data: ${JSON.stringify(error.toJSON())}\n\n`,
+    done: "data: [DONE]\n\n",
+    keepAlive: ": keep-alive\n\n",
+    cancel: () => stream.cancel(),
+  };
+}
