@@ -8,19 +8,18 @@ import { CallSignals, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./aws/retry
 import { invokeClassic } from "./backends/agents-classic/agent.ts";
 import type { Transport } from "./backends/agents-classic/invoke-agent.ts";
 import { toolCallSecret } from "./backends/agents-classic/tool-call-id.ts";
-import { AuthenticationError } from "./errors.ts";
+import { AuthenticationError, BadRequestError } from "./errors.ts";
 import type { AgentAnswer, AgentRequest } from "./parts.ts";
 import { chatRequest } from "./surfaces/chat/request.ts";
-import {
-  type CallInfo,
-  hiddenParams,
-  toChunkBatches,
-  toChunks,
-  toCompletion,
-  withChunkBatches,
-} from "./surfaces/chat/response.ts";
+import { flatten, withBatches } from "./surfaces/batches.ts";
+import { type CallInfo, hiddenParams, toChunkBatches, toCompletion } from "./surfaces/chat/response.ts";
+import { responsesRequest } from "./surfaces/responses/request.ts";
+import { type ResponseInfo, toResponse, toResponseEvents } from "./surfaces/responses/response.ts";
+import type { ResponseObject, ResponseEventStream, ResponsesParams } from "./surfaces/responses/types.ts";
+import { SignedIds } from "./signed-ids.ts";
 import type {
   AwsParams,
+  CallParams,
   ChatCompletion,
   ChatCompletionStream,
   CompletionParams,
@@ -73,13 +72,13 @@ export class BedrockAgentClient {
   async completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream> {
     const call = withDefaults(this.defaults, params);
     const request = chatRequest(call);
-    const answer = await this.invoke(request, call);
+    const answer = await this.prepare(call).invoke(request);
     const info: CallInfo = { id: `chatcmpl-${crypto.randomUUID()}`, created: Math.floor(Date.now() / 1000), model: call.model };
     const tally = new UsageTally(call);
     if (!call.stream) return toCompletion(answer, info, tally, request.options);
 
     const batches = toChunkBatches(answer, info, tally, call.stream_options?.include_usage === true);
-    const chunks = toChunks(batches);
+    const chunks = flatten(batches);
     const stream: ChatCompletionStream = {
       sessionId: answer.session.sessionId,
       get requestId() {
@@ -97,41 +96,99 @@ export class BedrockAgentClient {
         await batches.return(undefined).catch(() => {});
       },
     };
-    return withChunkBatches(stream, batches);
+    return withBatches(stream, batches);
   }
 
-  /** An AgentRequest to the backend its model names, with this client's credentials and settings. */
-  private async invoke(request: AgentRequest, call: Call): Promise<AgentAnswer & { cancel(): void }> {
-    const region = await resolveRegion(call, call.env, call.aws_file_reader);
+  /**
+   * OpenAI's Responses API for agents: a `Response` (or, with `stream: true`, its events).
+   * `previous_response_id` continues the session a response id carries; nothing is stored.
+   */
+  responses(params: ResponsesParams & { stream: true }): Promise<ResponseEventStream>;
+  responses(params: ResponsesParams & { stream?: false | null }): Promise<ResponseObject>;
+  responses(params: ResponsesParams): Promise<ResponseObject | ResponseEventStream>;
+  async responses(params: ResponsesParams): Promise<ResponseObject | ResponseEventStream> {
+    const call = withDefaults(this.defaults, params);
+    const request = responsesRequest(call);
+    const prepared = this.prepare(call);
+    // Response ids carry the session, signed like tool call ids and bound to the model.
+    const ids = new SignedIds({ secret: prepared.idSecret, agent: call.model }, "response id", "resp_");
+    if (call.previous_response_id !== undefined && call.previous_response_id !== null) {
+      const [session] = await ids.open(call.previous_response_id, 1, "previous_response_id");
+      if (call.scope) await call.scope.claim(session!, "previous_response_id", { issued: true });
+      if (request.sessionId !== undefined && request.sessionId !== session) {
+        throw new BadRequestError("session_id names another session than previous_response_id", { param: "session_id", code: "session_mismatch" });
+      }
+      request.sessionId = session;
+    }
+    const answer = await prepared.invoke(request);
+    const info: ResponseInfo = {
+      id: await ids.sign([answer.session.sessionId]),
+      createdAt: Math.floor(Date.now() / 1000),
+      model: call.model,
+      params: call,
+      includeTraces: request.options.includeTraces,
+      includeCitations: request.options.includeCitations,
+    };
+    const tally = new UsageTally(call);
+    if (!call.stream) return { ...(await toResponse(answer, info, tally)), _hidden_params: hiddenParams(answer, tally) };
+
+    const batches = toResponseEvents(answer, info, tally);
+    const events = flatten(batches);
+    const stream: ResponseEventStream = {
+      id: info.id,
+      sessionId: answer.session.sessionId,
+      get requestId() {
+        return answer.session.requestId;
+      },
+      get _hidden_params() {
+        return hiddenParams(answer, tally);
+      },
+      [Symbol.asyncIterator]: () => events,
+      async cancel() {
+        answer.cancel();
+        await batches.return(undefined).catch(() => {});
+      },
+    };
+    return withBatches(stream, batches);
+  }
+
+  /** A call's AWS settings, decided once: its region, credentials, transport and backend. */
+  private prepare(call: Call) {
+    const region = resolveRegion(call, call.env, call.aws_file_reader);
     // Where credentials come from is decided once, on first need (profiles are read then).
     let source: Promise<CredentialSource> | undefined;
-    const sourceOf = () => (source ??= credentialSource(call, call.env, region, call.aws_file_reader));
-    const signals = new CallSignals(call.signal, call.timeout);
-    const fetchFn = call.fetch ?? ((input, init) => fetch(input, init));
-    const retry: RetryPolicy = {
-      ...DEFAULT_RETRY_POLICY,
-      retries: call.num_retries ?? DEFAULT_RETRY_POLICY.retries,
-      baseDelayMs: call.retry_base_delay_ms ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+    const sourceOf = () => (source ??= region.then((r) => credentialSource(call, call.env, r, call.aws_file_reader)));
+    const idSecret = async () => toolCallSecret(await sourceOf());
+    const invoke = async (request: AgentRequest): Promise<AgentAnswer & { cancel(): void }> => {
+      const signals = new CallSignals(call.signal, call.timeout);
+      const fetchFn = call.fetch ?? ((input, init) => fetch(input, init));
+      const retry: RetryPolicy = {
+        ...DEFAULT_RETRY_POLICY,
+        retries: call.num_retries ?? DEFAULT_RETRY_POLICY.retries,
+        baseDelayMs: call.retry_base_delay_ms ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+      };
+      const at = await region;
+      const transport = (credentials: Credentials): Transport => ({
+        endpoint: resolveEndpoint(call, call.env, at),
+        signer: this.signer(credentials, at),
+        fetch: fetchFn,
+        signals,
+        retry,
+        idleTimeout: call.idle_timeout ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
+      });
+      const answer = await invokeClassic(request, {
+        idSecret,
+        scope: call.scope,
+        send: async (send) => {
+          const resolved = await signals.until(
+            sourceOf().then((s) => this.credentials.resolve(s, { fetch: fetchFn, reader: call.aws_file_reader })),
+          );
+          return sendWithRefresh(send, resolved, transport, signals);
+        },
+      });
+      return { ...answer, cancel: () => signals.cancel() };
     };
-    const transport = (credentials: Credentials): Transport => ({
-      endpoint: resolveEndpoint(call, call.env, region),
-      signer: this.signer(credentials, region),
-      fetch: fetchFn,
-      signals,
-      retry,
-      idleTimeout: call.idle_timeout ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
-    });
-    const answer = await invokeClassic(request, {
-      idSecret: async () => toolCallSecret(await sourceOf()),
-      scope: call.scope,
-      send: async (send) => {
-        const resolved = await signals.until(
-          sourceOf().then((s) => this.credentials.resolve(s, { fetch: fetchFn, reader: call.aws_file_reader })),
-        );
-        return sendWithRefresh(send, resolved, transport, signals);
-      },
-    });
-    return { ...answer, cancel: () => signals.cancel() };
+    return { idSecret, invoke };
   }
 
   private signer(credentials: Credentials, region: string): AwsClient {
@@ -148,7 +205,8 @@ export class BedrockAgentClient {
   }
 }
 
-type Call = CompletionParams & ClientOptions;
+/** A call's parameters over the client's defaults. */
+type Call = CallParams & ClientOptions & { model: string };
 
 /**
  * A call to AWS; when AWS rejects temporary credentials, one refresh and one more try. A second
@@ -169,10 +227,10 @@ async function sendWithRefresh<T>(
   }
 }
 
-function withDefaults(defaults: ClientOptions, params: CompletionParams): Call {
+function withDefaults<P extends CallParams & { model: string }>(defaults: ClientOptions, params: P): P & Call {
   const call: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(params)) if (value !== undefined) call[key] = value;
-  return call as unknown as Call;
+  return call as unknown as P & Call;
 }
 
 const sharedClient = new BedrockAgentClient();
@@ -186,4 +244,12 @@ export function completion(params: CompletionParams & { stream?: false | null })
 export function completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream>;
 export function completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream> {
   return sharedClient.completion(params);
+}
+
+/** OpenAI's Responses API for agents, on a shared client: a `Response`, or with `stream: true` its events. */
+export function responses(params: ResponsesParams & { stream: true }): Promise<ResponseEventStream>;
+export function responses(params: ResponsesParams & { stream?: false | null }): Promise<ResponseObject>;
+export function responses(params: ResponsesParams): Promise<ResponseObject | ResponseEventStream>;
+export function responses(params: ResponsesParams): Promise<ResponseObject | ResponseEventStream> {
+  return sharedClient.responses(params);
 }

@@ -1,4 +1,4 @@
-export { BedrockAgentClient, completion, type ClientOptions } from "./client.ts";
+export { BedrockAgentClient, completion, responses, type ClientOptions } from "./client.ts";
 export {
   AbortError,
   AgentError,
@@ -28,3 +28,4 @@ export { costOf, priceOf } from "./pricing.ts";
 export type { Env } from "./env.ts";
 export type { AwsFileReader } from "./aws/profile.ts";
 export type * from "./types.ts";
+export type * from "./surfaces/responses/types.ts";

@@ -78,12 +78,8 @@ export interface CustomPrices {
   output_cost_per_token?: number;
 }
 
-export interface CompletionParams extends AwsParams, RequestOptions, CustomPrices, IgnoredOpenAIParams {
-  /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */
-  model: string;
-  messages: ChatMessage[];
-  stream?: boolean | null;
-  stream_options?: { include_usage?: boolean | null } | null;
+/** The agent-session settings every surface takes besides its own fields (our names and LiteLLM's). */
+export interface SessionParams {
   /** Continue an agent session; LiteLLM's `sessionID` and `sessionId` are accepted too. */
   session_id?: string;
   sessionID?: string;
@@ -101,12 +97,23 @@ export interface CompletionParams extends AwsParams, RequestOptions, CustomPrice
   promptSessionAttributes?: Record<string, string>;
   knowledge_base_configurations?: Array<Record<string, unknown>>;
   knowledgeBaseConfigurations?: Array<Record<string, unknown>>;
-  /** The agent's rationale and the model's reasoning as `reasoning_content` (default true). */
+  /** The agent's rationale and the model's reasoning (default true). */
   include_reasoning?: boolean;
   /** The agent's raw trace events, as `traces` (default false). */
   include_traces?: boolean;
   /** The raw citations with their retrieved references, as `citations` (default false). */
   include_citations?: boolean;
+}
+
+/** What every call takes besides its surface's request: where to send it, and how. */
+export interface CallParams extends AwsParams, RequestOptions, CustomPrices, SessionParams {}
+
+export interface CompletionParams extends CallParams, IgnoredOpenAIParams {
+  /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean | null;
+  stream_options?: { include_usage?: boolean | null } | null;
 }
 
 /**

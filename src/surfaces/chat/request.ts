@@ -2,14 +2,15 @@
 // developer messages instructions, trailing tool messages the results of the agent's tool calls.
 import { BadRequestError } from "../../errors.ts";
 import { dataUrlToFile } from "../../files.ts";
-import type { AgentOptions, AgentRequest, AssistantContent, Turn, UserContent } from "../../parts.ts";
+import type { AgentRequest, AssistantContent, Turn, UserContent } from "../../parts.ts";
 import type { ChatMessage, CompletionParams, ContentPart } from "../../types.ts";
+import { agentOptions, checkFlags, invalid, sessionOf } from "../options.ts";
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 
 /** Checks the request as OpenAI's API would, naming the field; nothing is dropped silently. */
 export function chatRequest(params: CompletionParams): AgentRequest {
-  checkFlags(params);
+  checkChatFlags(params);
   const messages = checkMessages(params.messages);
   const instructions: string[] = [];
   const turns: Turn[] = [];
@@ -60,63 +61,19 @@ export function chatRequest(params: CompletionParams): AgentRequest {
     turns,
     instructions,
     tools: [],
-    sessionId: params.session_id ?? params.sessionID ?? params.sessionId,
+    sessionId: sessionOf(params),
     stream: params.stream === true,
     param: "messages",
-    options: options(params),
+    options: agentOptions(params),
   };
 }
 
-/** Flags must be booleans: `"stream": "yes"` is a mistake to name, not a truthy value to stream on. */
-function checkFlags(params: CompletionParams): void {
-  for (const flag of ["stream", "include_reasoning", "include_traces", "include_citations"] as const) {
-    const value: unknown = params[flag];
-    if (value !== undefined && value !== null && typeof value !== "boolean") throw invalid(flag, "true or false");
-  }
+function checkChatFlags(params: CompletionParams): void {
+  checkFlags(params, ["stream"]);
   const streamOptions: unknown = params.stream_options;
   if (streamOptions !== undefined && streamOptions !== null && (typeof streamOptions !== "object" || Array.isArray(streamOptions))) {
     throw invalid("stream_options", 'an object such as {"include_usage": true}');
   }
-}
-
-/** Session settings, in our snake_case or InvokeAgent's own names; validated, nothing else passes. */
-function options(params: CompletionParams): AgentOptions {
-  const out: AgentOptions = {
-    includeReasoning: params.include_reasoning !== false,
-    includeTraces: params.include_traces === true,
-    includeCitations: params.include_citations === true,
-  };
-  const memoryId = params.memory_id ?? params.memoryId;
-  if (memoryId !== undefined) out.memoryId = memoryId;
-  const endSession = params.end_session ?? params.endSession;
-  if (endSession !== undefined) {
-    if (typeof endSession !== "boolean") throw invalid("end_session", "true or false");
-    out.endSession = endSession;
-  }
-  const sessionAttributes = params.session_attributes ?? params.sessionAttributes;
-  if (sessionAttributes !== undefined) out.sessionAttributes = stringMap(sessionAttributes, "session_attributes");
-  const promptAttributes = params.prompt_session_attributes ?? params.promptSessionAttributes;
-  if (promptAttributes !== undefined) out.promptSessionAttributes = stringMap(promptAttributes, "prompt_session_attributes");
-  const knowledgeBases = params.knowledge_base_configurations ?? params.knowledgeBaseConfigurations;
-  if (knowledgeBases !== undefined) {
-    const valid =
-      Array.isArray(knowledgeBases) &&
-      knowledgeBases.every((kb) => kb && typeof kb === "object" && typeof (kb as { knowledgeBaseId?: unknown }).knowledgeBaseId === "string");
-    if (!valid) throw invalid("knowledge_base_configurations", "a list of objects, each with a knowledgeBaseId");
-    out.knowledgeBaseConfigurations = knowledgeBases as Array<Record<string, unknown>>;
-  }
-  return out;
-}
-
-function stringMap(value: unknown, param: string): Record<string, string> {
-  if (!value || typeof value !== "object" || Array.isArray(value) || !Object.values(value).every((v) => typeof v === "string")) {
-    throw invalid(param, "an object whose values are strings");
-  }
-  return value as Record<string, string>;
-}
-
-function invalid(param: string, expected: string): BadRequestError {
-  return new BadRequestError(`${param} must be ${expected}`, { param, code: "invalid_value" });
 }
 
 function checkMessages(messages: unknown): ChatMessage[] {

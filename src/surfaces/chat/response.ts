@@ -115,7 +115,7 @@ export async function toCompletion(
  * Chunks in OpenAI's order: the role first (when the agent's first event arrives), then each
  * piece the moment it arrives (text, reasoning, citations, tool calls, files), `finish_reason`
  * last, then usage when asked for. A batch per network read: a server can write all of a
- * read's chunks at once (`chunkBatches`); `toChunks` gives them one by one.
+ * read's chunks at once (`batchesOf`); `flatten` gives them one by one.
  */
 export async function* toChunkBatches(
   answer: AgentAnswer,
@@ -215,29 +215,5 @@ function usage(tally: UsageTally) {
     prompt_tokens: tally.inputTokens,
     completion_tokens: tally.outputTokens,
     total_tokens: tally.inputTokens + tally.outputTokens,
-  };
-}
-
-export async function* toChunks(batches: AsyncIterable<ChatCompletionChunk[]>): AsyncGenerator<ChatCompletionChunk> {
-  for await (const batch of batches) yield* batch;
-}
-
-const CHUNK_BATCHES = Symbol("chunk batches");
-
-/** Gives a stream the batches behind its chunks, for `chunkBatches`. */
-export function withChunkBatches<T extends object>(stream: T, batches: AsyncIterator<ChatCompletionChunk[]>): T {
-  return Object.defineProperty(stream, CHUNK_BATCHES, { value: batches });
-}
-
-/** A stream's chunks a network read at a time; any other async iterable of chunks, one by one. */
-export function chunkBatches(stream: AsyncIterable<ChatCompletionChunk>): AsyncIterator<ChatCompletionChunk[]> {
-  const own = (stream as { [CHUNK_BATCHES]?: AsyncIterator<ChatCompletionChunk[]> })[CHUNK_BATCHES];
-  if (own) return own;
-  const chunks = stream[Symbol.asyncIterator]();
-  return {
-    next: async () => {
-      const result = await chunks.next();
-      return result.done ? result : { done: false, value: [result.value] };
-    },
   };
 }

@@ -2,11 +2,11 @@
 // error mid-stream is a `data: {"error": ...}` event, which the openai SDKs raise.
 import { fileToDataUrl } from "../../files.ts";
 import type { AgentFile, ChatCompletionChunk, ChatCompletionStream } from "../../types.ts";
-import { chunkBatches } from "./response.ts";
+import { batchesOf } from "../batches.ts";
 
 /** A stream's chunks as SSE text, a network read at a time; `model`: the name the caller asked for. */
 export function chatSse(stream: ChatCompletionStream, model: string) {
-  const batches = chunkBatches(stream);
+  const batches = batchesOf(stream);
   let envelope: string | undefined;
   // The fields every chunk of the stream shares are serialized once.
   const encode = (chunk: ChatCompletionChunk): string => {

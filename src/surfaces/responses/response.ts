@@ -1,0 +1,289 @@
+// Parts → an OpenAI Response, and the events OpenAI streams while building one. One builder
+// does both, so a streamed answer ends in exactly the Response a non-streamed one would be.
+import { AgentError, InternalServerError } from "../../errors.ts";
+import type { AgentAnswer, AgentFile, AgentPart, FinishReason } from "../../parts.ts";
+import type { UsageTally } from "../../usage.ts";
+import type { OutputItem, OutputMessage, ResponseObject, ResponseStreamEvent, ResponsesParams, UrlCitationAnnotation } from "./types.ts";
+
+/** What is known about one call before its parts are read. */
+export interface ResponseInfo {
+  /** The signed response id, which carries the session. */
+  id: string;
+  createdAt: number;
+  model: string;
+  params: ResponsesParams;
+  includeTraces: boolean;
+  includeCitations: boolean;
+}
+
+type Open =
+  | { kind: "message"; index: number; item: OutputMessage; textStart: number }
+  | { kind: "reasoning"; index: number; item: Extract<OutputItem, { type: "reasoning" }> }
+  | { kind: "function_call"; index: number; item: Extract<OutputItem, { type: "function_call" }> };
+
+export class ResponseBuilder {
+  /** The events since the last `take()`. */
+  private events: ResponseStreamEvent[] = [];
+  private sequence = 0;
+  private readonly output: OutputItem[] = [];
+  private open: Open | undefined;
+  private text = "";
+  private finish: FinishReason = "stop";
+  private readonly files: AgentFile[] = [];
+  private readonly traces: unknown[] = [];
+  private readonly citations: unknown[] = [];
+  private started = false;
+
+  constructor(
+    private readonly info: ResponseInfo,
+    private readonly answer: AgentAnswer,
+    private readonly tally: UsageTally,
+  ) {}
+
+  /** The events of one batch of parts (the first batch opens the response). */
+  batch(parts: AgentPart[]): ResponseStreamEvent[] {
+    this.start();
+    for (const part of parts) this.part(part);
+    return this.take();
+  }
+
+  /** The closing events: the open item done, then `response.completed` (or `.incomplete`). */
+  end(): ResponseStreamEvent[] {
+    this.start();
+    this.close();
+    const response = this.response(this.finish === "content-filter" || this.finish === "length" ? "incomplete" : "completed");
+    this.emit(response.status === "incomplete" ? "response.incomplete" : "response.completed", { response });
+    return this.take();
+  }
+
+  /** An error mid-answer: `response.failed`, then the `error` event the openai package raises. */
+  fail(error: AgentError): ResponseStreamEvent[] {
+    this.start();
+    this.close("incomplete");
+    const response = this.response("failed", error);
+    this.emit("response.failed", { response });
+    const body = error.toJSON().error;
+    this.emit("error", { code: body.code, message: body.message, param: body.param, error: body });
+    return this.take();
+  }
+
+  /** The Response as it stands; `status` completes it. */
+  response(status: ResponseObject["status"], error?: AgentError): ResponseObject {
+    const { params } = this.info;
+    const response: ResponseObject = {
+      id: this.info.id,
+      object: "response",
+      created_at: this.info.createdAt,
+      status,
+      error: error ? { code: error.status === 429 ? "rate_limit_exceeded" : "server_error", message: error.message } : null,
+      incomplete_details:
+        status !== "incomplete" ? null : { reason: this.finish === "content-filter" ? "content_filter" : "max_output_tokens" },
+      instructions: typeof params.instructions === "string" ? params.instructions : null,
+      metadata: params.metadata ?? null,
+      model: this.info.model,
+      output: this.output,
+      output_text: this.output.flatMap((item) => (item.type === "message" ? item.content.map((c) => c.text) : [])).join(""),
+      parallel_tool_calls: true,
+      previous_response_id: params.previous_response_id ?? null,
+      max_output_tokens: params.max_output_tokens ?? null,
+      temperature: null,
+      top_p: null,
+      tool_choice: "auto",
+      tools: params.tools ?? [],
+      store: false,
+      text: { format: { type: "text" } },
+      truncation: "disabled",
+      usage:
+        status === "in_progress"
+          ? null
+          : {
+              input_tokens: this.tally.inputTokens,
+              input_tokens_details: { cached_tokens: 0 },
+              output_tokens: this.tally.outputTokens,
+              output_tokens_details: { reasoning_tokens: 0 },
+              total_tokens: this.tally.inputTokens + this.tally.outputTokens,
+            },
+      session_id: this.answer.session.sessionId,
+    };
+    if (this.files.length > 0) response.files = this.files;
+    if (this.info.includeTraces) response.traces = this.traces;
+    if (this.info.includeCitations) response.citations = this.citations;
+    return response;
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    const response = this.response("in_progress");
+    this.emit("response.created", { response: { ...response, output: [] } });
+    this.emit("response.in_progress", { response: { ...response, output: [] } });
+  }
+
+  private part(part: AgentPart): void {
+    switch (part.type) {
+      case "text-delta": {
+        const open = this.message();
+        open.item.content[0]!.text += part.text;
+        this.text += part.text;
+        this.emit("response.output_text.delta", { item_id: open.item.id, output_index: open.index, content_index: 0, delta: part.text, logprobs: [] });
+        return;
+      }
+      case "citation": {
+        const open = this.message();
+        const annotations = open.item.content[0]!.annotations;
+        // Indices into this message's text, which may not be the answer's first.
+        const annotation: UrlCitationAnnotation = {
+          type: "url_citation",
+          start_index: Math.max(0, part.start - open.textStart),
+          end_index: Math.max(0, part.end - open.textStart),
+          url: part.url,
+          title: part.title,
+        };
+        annotations.push(annotation);
+        this.emit("response.output_text.annotation.added", {
+          item_id: open.item.id,
+          output_index: open.index,
+          content_index: 0,
+          annotation_index: annotations.length - 1,
+          annotation,
+        });
+        return;
+      }
+      case "reasoning-delta": {
+        let open = this.open;
+        if (open?.kind !== "reasoning") {
+          this.close();
+          const item = { type: "reasoning" as const, id: `rs_${randomId()}`, summary: [{ type: "summary_text" as const, text: "" }] };
+          open = this.add({ kind: "reasoning", index: this.output.length, item });
+          this.emit("response.output_item.added", { output_index: open.index, item: { ...item, summary: [] } });
+          this.emit("response.reasoning_summary_part.added", {
+            item_id: item.id,
+            output_index: open.index,
+            summary_index: 0,
+            part: { type: "summary_text", text: "" },
+          });
+        }
+        open.item.summary[0]!.text += part.text;
+        this.emit("response.reasoning_summary_text.delta", { item_id: open.item.id, output_index: open.index, summary_index: 0, delta: part.text });
+        return;
+      }
+      case "tool-call-start": {
+        this.close();
+        const item = { type: "function_call" as const, id: `fc_${randomId()}`, call_id: part.id, name: part.name, arguments: "", status: "in_progress" as const };
+        const open = this.add({ kind: "function_call", index: this.output.length, item });
+        this.emit("response.output_item.added", { output_index: open.index, item: { ...item } });
+        return;
+      }
+      case "tool-call-delta": {
+        const open = this.open;
+        if (open?.kind !== "function_call" || open.item.call_id !== part.id) return;
+        open.item.arguments += part.delta;
+        this.emit("response.function_call_arguments.delta", { item_id: open.item.id, output_index: open.index, delta: part.delta });
+        return;
+      }
+      case "tool-call-end":
+        if (this.open?.kind === "function_call" && this.open.item.call_id === part.id) this.close();
+        return;
+      case "file":
+        this.files.push(part.file);
+        return;
+      case "trace":
+        this.traces.push(part.trace);
+        return;
+      case "raw-citation":
+        this.citations.push(part.citation);
+        return;
+      case "usage":
+        this.tally.add(part);
+        return;
+      case "finish":
+        this.finish = part.reason;
+        return;
+      case "error":
+        throw part.error;
+    }
+  }
+
+  /** The open message item, opening one (after closing anything else) when needed. */
+  private message(): Extract<Open, { kind: "message" }> {
+    if (this.open?.kind === "message") return this.open;
+    this.close();
+    const item: OutputMessage = {
+      type: "message",
+      id: `msg_${randomId()}`,
+      role: "assistant",
+      status: "in_progress",
+      content: [{ type: "output_text", text: "", annotations: [], logprobs: [] }],
+    };
+    const open = this.add({ kind: "message", index: this.output.length, item, textStart: this.text.length });
+    this.emit("response.output_item.added", { output_index: open.index, item: { ...item, content: [] } });
+    this.emit("response.content_part.added", {
+      item_id: item.id,
+      output_index: open.index,
+      content_index: 0,
+      part: { type: "output_text", text: "", annotations: [], logprobs: [] },
+    });
+    return open;
+  }
+
+  private add<T extends Open>(open: T): T {
+    this.output.push(open.item);
+    this.open = open;
+    return open;
+  }
+
+  /** The open item's closing events. */
+  private close(status: "completed" | "incomplete" = "completed"): void {
+    const open = this.open;
+    if (!open) return;
+    this.open = undefined;
+    const { item, index } = open;
+    if (open.kind === "message") {
+      const part = open.item.content[0]!;
+      this.emit("response.output_text.done", { item_id: item.id, output_index: index, content_index: 0, text: part.text, logprobs: [] });
+      this.emit("response.content_part.done", { item_id: item.id, output_index: index, content_index: 0, part: structuredClone(part) });
+      open.item.status = status;
+    } else if (open.kind === "reasoning") {
+      const summary = open.item.summary[0]!;
+      this.emit("response.reasoning_summary_text.done", { item_id: item.id, output_index: index, summary_index: 0, text: summary.text });
+      this.emit("response.reasoning_summary_part.done", { item_id: item.id, output_index: index, summary_index: 0, part: { ...summary } });
+    } else {
+      this.emit("response.function_call_arguments.done", { item_id: item.id, output_index: index, name: open.item.name, arguments: open.item.arguments });
+      open.item.status = status;
+    }
+    this.emit("response.output_item.done", { output_index: index, item: structuredClone(item) });
+  }
+
+  private emit(type: string, fields: Record<string, unknown>): void {
+    this.events.push({ type, sequence_number: this.sequence++, ...fields });
+  }
+
+  private take(): ResponseStreamEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+}
+
+/** The whole answer as one Response (an error mid-answer is raised). */
+export async function toResponse(answer: AgentAnswer, info: ResponseInfo, tally: UsageTally): Promise<ResponseObject> {
+  const builder = new ResponseBuilder(info, answer, tally);
+  for await (const parts of answer.parts) builder.batch(parts);
+  return builder.end().at(-1)!.response as ResponseObject;
+}
+
+/** The answer's events, a batch per network read, ending in `response.completed` or `response.failed`. */
+export async function* toResponseEvents(answer: AgentAnswer, info: ResponseInfo, tally: UsageTally): AsyncGenerator<ResponseStreamEvent[]> {
+  const builder = new ResponseBuilder(info, answer, tally);
+  try {
+    for await (const parts of answer.parts) yield builder.batch(parts);
+  } catch (error) {
+    yield builder.fail(error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error }));
+    return;
+  }
+  yield builder.end();
+}
+
+function randomId(): string {
+  return crypto.randomUUID().replace(/-/g, "");
+}
