@@ -140,6 +140,9 @@ export class BedrockAgentClient {
       get requestId() {
         return answer.session.requestId;
       },
+      get usage() {
+        return { input_tokens: tally.inputTokens, output_tokens: tally.outputTokens };
+      },
       get _hidden_params() {
         return hiddenParams(answer, tally);
       },

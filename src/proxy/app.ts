@@ -14,14 +14,12 @@ import {
   PayloadTooLargeError,
   PermissionDeniedError,
 } from "../errors.ts";
-import { fileToDataUrl } from "../files.ts";
-import type { AgentFile, AssistantMessage, CompletionParams } from "../types.ts";
 import { type Caller, bearerToken, identify } from "./auth.ts";
 import type { LogFormat, ModelDeployment, ProxyConfig } from "./config.ts";
 import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "./health.ts";
 import { type RequestObserver, answered, clip, deferRecord, failed, recordOf, requestRecorder } from "./request-log.ts";
-import { chatSse } from "../surfaces/chat/sse.ts";
 import { sseResponse } from "./sse.ts";
+import { SESSION_FIELDS, type SurfaceRoute, chatRoute, responsesRoute } from "./surfaces.ts";
 
 /** Request and response header with the agent session id. */
 export const SESSION_HEADER = "x-bedrock-agent-session-id";
@@ -46,30 +44,6 @@ export interface AppOptions {
   /** Serves `GET /metrics` (Prometheus' text format) with this; master key only unless `allow_open_metrics`. */
   metrics?: { contentType: string; render(): Promise<string> };
 }
-
-// What a caller may set in the body; everything AWS-related comes from the config only, so a
-// caller can neither redirect the call (api_base) nor swap its credentials.
-const CALLER_FIELDS = [
-  "messages",
-  "stream",
-  "stream_options",
-  "session_id",
-  "sessionID",
-  "sessionId",
-  "memory_id",
-  "memoryId",
-  "end_session",
-  "endSession",
-  "session_attributes",
-  "sessionAttributes",
-  "prompt_session_attributes",
-  "promptSessionAttributes",
-  "knowledge_base_configurations",
-  "knowledgeBaseConfigurations",
-  "include_reasoning",
-  "include_traces",
-  "include_citations",
-] as const;
 
 /** The OpenAI-compatible endpoint as a Hono app: the same app serves Workers, Node, Bun and Deno. */
 export function createApp(options: AppOptions): Hono {
@@ -149,7 +123,8 @@ export function createApp(options: AppOptions): Hono {
         .map((id) => ({ id, object: "model", created: 0, owned_by: "bedrock-agents-openai" })),
     });
 
-  const chatCompletions = async (c: Context) => {
+  /** A surface's route: the caller's fields over nothing AWS-related, the call, JSON or SSE back. */
+  const answer = (route: SurfaceRoute) => async (c: Context) => {
     const body = await readJsonObject(c);
     const deployment = findDeployment(deployments, body.model);
     const record = recordOf(c);
@@ -161,38 +136,33 @@ export function createApp(options: AppOptions): Hono {
         code: "model_not_allowed",
       });
     }
-    if (body.n !== undefined && body.n !== null && body.n !== 1) {
-      throw new BadRequestError("n must be 1: an agent gives one answer per request", { param: "n", code: "unsupported_value" });
-    }
+    route.check?.(body);
     const scope = (c.get("caller") as Caller | undefined)?.scope;
-    const params = { ...callerFields(body), ...deployment.params, env: options.env, signal: c.req.raw.signal, scope } as CompletionParams;
+    const params: Record<string, unknown> = { ...pick(body, route.fields), ...deployment.params, env: options.env, signal: c.req.raw.signal, scope };
     params.session_id ??= c.req.header(SESSION_HEADER);
     // Reasoning can be turned off per model and per request: either one wins (the library checks the caller's value).
-    params.include_reasoning = deployment.params.include_reasoning === false ? false : (body.include_reasoning as boolean | undefined);
+    params.include_reasoning = deployment.params.include_reasoning === false ? false : body.include_reasoning;
 
-    const result = await client.completion(params);
+    const served = await route.call(client, params, deployment.model_name);
     const headers = new Headers();
-    if ("choices" in result) {
-      const { _hidden_params: hidden, ...completion } = result;
+    if (served.kind === "json") {
+      const { hidden } = served.outcome;
       headers.set(SESSION_HEADER, hidden.session_id);
       if (hidden.aws_request_id) headers.set(REQUEST_ID_HEADER, hidden.aws_request_id);
       if (hidden.response_cost !== null) headers.set(COST_HEADER, String(hidden.response_cost));
-      Object.assign(record, answered(completion.usage, hidden));
+      Object.assign(record, answered(served.outcome));
       headers.set("content-type", "application/json");
-      // Bytes do not go in JSON: the endpoint sends files as data URLs.
-      const message = completion.choices[0]!.message as Omit<AssistantMessage, "files"> & { files?: unknown[] };
-      if (message.files) message.files = (message.files as AgentFile[]).map(fileToDataUrl);
-      return new Response(JSON.stringify({ ...completion, model: deployment.model_name }), { headers });
+      return new Response(JSON.stringify(served.body), { headers });
     }
-    headers.set(SESSION_HEADER, result.sessionId);
-    if (result.requestId) headers.set(REQUEST_ID_HEADER, result.requestId);
+    headers.set(SESSION_HEADER, served.sessionId);
+    if (served.requestId) headers.set(REQUEST_ID_HEADER, served.requestId);
     const closeRecord = deferRecord(c);
-    return sseResponse(chatSse(result, deployment.model_name), {
+    return sseResponse(served.source, {
       headers,
       keepAliveMs: config.streamKeepAliveSeconds * 1000,
       onError: (error) => logFailure(log, error),
       onEnd: ({ firstEventAt, error, cancelled }) => {
-        Object.assign(record, answered(result.usage, result._hidden_params));
+        Object.assign(record, answered(served.outcome()));
         if (error) Object.assign(record, failed(error));
         else if (cancelled) record.error = "client_disconnected";
         closeRecord(firstEventAt);
@@ -213,7 +183,14 @@ export function createApp(options: AppOptions): Hono {
 
   for (const prefix of ["/v1", ""]) {
     app.get(`${prefix}/models`, authorize, listModels);
-    app.post(`${prefix}/chat/completions`, authorize, limitBody, chatCompletions);
+    app.post(`${prefix}/chat/completions`, authorize, limitBody, answer(chatRoute));
+    app.post(`${prefix}/responses`, authorize, limitBody, answer(responsesRoute));
+    // Nothing is stored: a response id carries its session, and is good only for continuing it.
+    app.get(`${prefix}/responses/:id`, authorize, () => {
+      throw new NotFoundError("Responses are not stored: pass a response id as previous_response_id to continue its session", {
+        code: "response_not_stored",
+      });
+    });
   }
 
   app.notFound((c) => {
@@ -258,12 +235,10 @@ function findDeployment(deployments: Map<string, ModelDeployment>, model: unknow
   return deployment;
 }
 
-function callerFields(body: Record<string, unknown>): Partial<CompletionParams> {
+/** The session fields and the surface's own, as the caller sent them. */
+function pick(body: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
-  for (const field of CALLER_FIELDS) if (body[field] !== undefined) picked[field] = body[field];
-  if (picked.messages === undefined) {
-    throw new BadRequestError('"messages" is required: a non-empty array of messages', { param: "messages", code: "invalid_messages" });
-  }
+  for (const field of [...SESSION_FIELDS, ...fields]) if (body[field] !== undefined) picked[field] = body[field];
   return picked;
 }
 

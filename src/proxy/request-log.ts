@@ -4,7 +4,7 @@
 
 import type { Context, MiddlewareHandler } from "hono";
 import type { AgentError } from "../errors.ts";
-import type { CompletionUsage, HiddenParams } from "../types.ts";
+import type { HiddenParams } from "../types.ts";
 import type { LogFormat } from "./config.ts";
 
 export interface RequestRecord {
@@ -134,10 +134,10 @@ export function deferRecord(c: Context): (firstEventAt: number | undefined) => v
 }
 
 /** What an answer adds to its record. */
-export function answered(usage: CompletionUsage, hidden: HiddenParams): Partial<RequestRecord> {
+export function answered({ hidden, inputTokens, outputTokens }: { hidden: HiddenParams; inputTokens: number; outputTokens: number }): Partial<RequestRecord> {
   const part: Partial<RequestRecord> = {
-    input_tokens: usage.prompt_tokens,
-    output_tokens: usage.completion_tokens,
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
     cost_usd: hidden.response_cost,
     session_id: hidden.session_id,
   };

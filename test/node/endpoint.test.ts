@@ -14,7 +14,9 @@ import {
   demoAnswer,
 } from "../emulator/scenarios.ts";
 import type { RecordedRequest } from "../emulator/server.ts";
+import type { ResponseStreamEvent } from "../../src/index.ts";
 import { parseConfig } from "../../src/proxy/config.ts";
+import { checkResponseEvents } from "../library/support/response-events.ts";
 import { startServer } from "../../bin/server.ts";
 import { startWranglerDev } from "./support/wrangler-dev.ts";
 import { serveWith } from "./runtimes/support/serve-app.ts";
@@ -312,6 +314,64 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
     const other = await preflight("https://evil.example.com");
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
+  describe("the Responses API", () => {
+    it("answers responses.create, with the session in a header and the body", async () => {
+      const { data, response } = await openai.responses.create({ model: "agent", input: question }).withResponse();
+      expect(data.status).toBe("completed");
+      expect(data.output_text).toBe(demoAnswer(question));
+      expect(data.model).toBe("agent");
+      expect(data.usage?.input_tokens).toBe(DEMO_EXPECTED_USAGE.inputTokens);
+      const session = response.headers.get("x-bedrock-agent-session-id");
+      expect((data as unknown as { session_id: string }).session_id).toBe(session);
+      expect(Number(response.headers.get("x-litellm-response-cost"))).toBeGreaterThan(0);
+      expect(JSON.stringify(data)).not.toContain("_hidden_params");
+      const next = await openai.responses.create({ model: "agent", input: "And then?", previous_response_id: data.id }).withResponse();
+      expect(next.response.headers.get("x-bedrock-agent-session-id")).toBe(session);
+      const bare = new OpenAI({ baseURL: target.url, apiKey: MASTER_KEY, maxRetries: 0 });
+      expect((await bare.responses.create({ model: "agent", input: "hi" })).output_text).toBe(demoAnswer("hi"));
+    });
+
+    it("streams OpenAI's events in order, which the openai package assembles", async () => {
+      const stream = openai.responses.stream({ model: "agent", input: question });
+      const events: ResponseStreamEvent[] = [];
+      for await (const event of stream) events.push(event as unknown as ResponseStreamEvent);
+      const final = checkResponseEvents(events);
+      expect(final.status).toBe("completed");
+      const assembled = await stream.finalResponse();
+      expect(assembled.output_text).toBe(demoAnswer(question));
+    });
+
+    it("runs the function-call loop with previous_response_id and function_call_output", async () => {
+      let response = await openai.responses.create({ model: "tools", input: "Plan my trip to Lisbon" });
+      const calls = response.output.filter((item) => item.type === "function_call");
+      expect(calls).toHaveLength(2);
+      response = await openai.responses.create({
+        model: "tools",
+        previous_response_id: response.id,
+        input: calls.map((call) => ({ type: "function_call_output" as const, call_id: call.call_id, output: `${call.name} done` })),
+      });
+      expect(response.output_text).toContain('"BookingAPI__POST_bookings_city done"');
+    });
+
+    it("raises an error mid-stream in the openai client", async () => {
+      const stream = await openai.responses.create({ model: "fails-mid-stream", input: "x", stream: true });
+      const error = await (async () => {
+        for await (const _ of stream);
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.APIError);
+      expect((error as Error).message).toContain("InternalServerException");
+    });
+
+    it("answers GET /v1/responses/{id} with a clear 404, and a forged previous id with a 400", async () => {
+      const missing = await openai.responses.retrieve("resp_anything").catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+      expect((missing as Error).message).toContain("not stored");
+      const forged = await openai.responses.create({ model: "agent", input: "x", previous_response_id: "resp_forged.AAAA" }).catch((e: unknown) => e);
+      expect(forged).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((forged as InstanceType<typeof OpenAI.APIError>).code).toBe("invalid_response_id");
+    });
+  });
+
   describe("agent features", () => {
     type Message = OpenAI.ChatCompletionMessageParam;
 

@@ -25,7 +25,7 @@ export function responsesRequest(params: ResponsesParams): AgentRequest {
   if (typeof input === "string") {
     turns.push({ role: "user", content: input ? [{ type: "text", text: input }] : [], param: "input" });
   } else if (Array.isArray(input) && input.length > 0) {
-    input.forEach((item, index) => addItem(item, `input[${index}]`, turns, instructions));
+    input.forEach((item, index) => addItem(item as ResponseInputItem, `input[${index}]`, turns, instructions));
   } else {
     throw new BadRequestError('"input" is required: a string, or a non-empty list of input items', { param: "input", code: "invalid_input" });
   }

@@ -5,7 +5,8 @@ import type { CallParams, HiddenParams } from "../../types.ts";
 export interface ResponsesParams extends CallParams {
   /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */
   model: string;
-  input?: string | ResponseInputItem[];
+  /** A string, or input items; items of an earlier response's `output` may be passed back as they are. */
+  input?: string | Array<ResponseInputItem | OutputItem>;
   instructions?: string | null;
   tools?: Array<{ type: string; name?: string; description?: string | null; parameters?: Record<string, unknown> | null }>;
   /** Continues the session this response id names (response ids are signed, not stored). */
@@ -129,6 +130,8 @@ export interface ResponseEventStream extends AsyncIterable<ResponseStreamEvent> 
   readonly id: string;
   readonly sessionId: string;
   readonly requestId: string | undefined;
+  /** Token usage so far, over every model call; final once the stream has ended. */
+  readonly usage: { input_tokens: number; output_tokens: number };
   /** Filled in as the stream goes; final once the stream has ended. */
   readonly _hidden_params: HiddenParams;
   /** Stops reading and closes the upstream connection. */
