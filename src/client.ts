@@ -13,6 +13,9 @@ import type { AgentAnswer, AgentRequest } from "./parts.ts";
 import { chatRequest } from "./surfaces/chat/request.ts";
 import { flatten, withBatches } from "./surfaces/batches.ts";
 import { type CallInfo, hiddenParams, toChunkBatches, toCompletion } from "./surfaces/chat/response.ts";
+import { messagesRequest } from "./surfaces/messages/request.ts";
+import { type MessageInfo, toMessage, toMessageEvents } from "./surfaces/messages/response.ts";
+import type { MessageEventStream, MessageObject, MessagesParams } from "./surfaces/messages/types.ts";
 import { responsesRequest } from "./surfaces/responses/request.ts";
 import { type ResponseInfo, toResponse, toResponseEvents } from "./surfaces/responses/response.ts";
 import type { ResponseObject, ResponseEventStream, ResponsesParams } from "./surfaces/responses/types.ts";
@@ -155,6 +158,40 @@ export class BedrockAgentClient {
     return withBatches(stream, batches);
   }
 
+  /** Anthropic's Messages API for agents: a `Message` (or, with `stream: true`, its events). */
+  messages(params: MessagesParams & { stream: true }): Promise<MessageEventStream>;
+  messages(params: MessagesParams & { stream?: false | null }): Promise<MessageObject>;
+  messages(params: MessagesParams): Promise<MessageObject | MessageEventStream>;
+  async messages(params: MessagesParams): Promise<MessageObject | MessageEventStream> {
+    const call = withDefaults(this.defaults, params);
+    const request = messagesRequest(call);
+    const answer = await this.prepare(call).invoke(request);
+    const info: MessageInfo = { id: `msg_${crypto.randomUUID().replace(/-/g, "")}`, model: call.model, includeTraces: request.options.includeTraces };
+    const tally = new UsageTally(call);
+    if (!call.stream) return { ...(await toMessage(answer, info, tally)), _hidden_params: hiddenParams(answer, tally) };
+
+    const batches = toMessageEvents(answer, info, tally);
+    const events = flatten(batches);
+    const stream: MessageEventStream = {
+      sessionId: answer.session.sessionId,
+      get requestId() {
+        return answer.session.requestId;
+      },
+      get usage() {
+        return { input_tokens: tally.inputTokens, output_tokens: tally.outputTokens };
+      },
+      get _hidden_params() {
+        return hiddenParams(answer, tally);
+      },
+      [Symbol.asyncIterator]: () => events,
+      async cancel() {
+        answer.cancel();
+        await batches.return(undefined).catch(() => {});
+      },
+    };
+    return withBatches(stream, batches);
+  }
+
   /** A call's AWS settings, decided once: its region, credentials, transport and backend. */
   private prepare(call: Call) {
     const region = resolveRegion(call, call.env, call.aws_file_reader);
@@ -255,4 +292,12 @@ export function responses(params: ResponsesParams & { stream?: false | null }): 
 export function responses(params: ResponsesParams): Promise<ResponseObject | ResponseEventStream>;
 export function responses(params: ResponsesParams): Promise<ResponseObject | ResponseEventStream> {
   return sharedClient.responses(params);
+}
+
+/** Anthropic's Messages API for agents, on a shared client: a `Message`, or with `stream: true` its events. */
+export function messages(params: MessagesParams & { stream: true }): Promise<MessageEventStream>;
+export function messages(params: MessagesParams & { stream?: false | null }): Promise<MessageObject>;
+export function messages(params: MessagesParams): Promise<MessageObject | MessageEventStream>;
+export function messages(params: MessagesParams): Promise<MessageObject | MessageEventStream> {
+  return sharedClient.messages(params);
 }

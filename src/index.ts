@@ -1,4 +1,4 @@
-export { BedrockAgentClient, completion, responses, type ClientOptions } from "./client.ts";
+export { BedrockAgentClient, completion, messages, responses, type ClientOptions } from "./client.ts";
 export {
   AbortError,
   AgentError,
@@ -29,3 +29,4 @@ export type { Env } from "./env.ts";
 export type { AwsFileReader } from "./aws/profile.ts";
 export type * from "./types.ts";
 export type * from "./surfaces/responses/types.ts";
+export type * from "./surfaces/messages/types.ts";

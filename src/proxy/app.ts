@@ -19,7 +19,8 @@ import type { LogFormat, ModelDeployment, ProxyConfig } from "./config.ts";
 import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "./health.ts";
 import { type RequestObserver, answered, clip, deferRecord, failed, recordOf, requestRecorder } from "./request-log.ts";
 import { sseResponse } from "./sse.ts";
-import { SESSION_FIELDS, type SurfaceRoute, chatRoute, responsesRoute } from "./surfaces.ts";
+import { SESSION_FIELDS, type SurfaceRoute, chatRoute, messagesRoute, responsesRoute } from "./surfaces.ts";
+import { anthropicError } from "../surfaces/messages/response.ts";
 
 /** Request and response header with the agent session id. */
 export const SESSION_HEADER = "x-bedrock-agent-session-id";
@@ -67,7 +68,7 @@ export function createApp(options: AppOptions): Hono {
       "*",
       cors({
         origin: config.corsAllowOrigins.includes("*") ? "*" : config.corsAllowOrigins,
-        allowHeaders: ["authorization", "content-type", SESSION_HEADER],
+        allowHeaders: ["authorization", "content-type", "x-api-key", "anthropic-version", "anthropic-beta", SESSION_HEADER],
         exposeHeaders: [SESSION_HEADER, COST_HEADER, REQUEST_ID_HEADER],
         maxAge: 600,
       }),
@@ -88,11 +89,12 @@ export function createApp(options: AppOptions): Hono {
         { code: "master_key_not_set" },
       );
     }
-    const token = bearerToken(c.req.header("authorization"));
+    // Anthropic's SDKs send the key as x-api-key; everyone else as a bearer token.
+    const token = bearerToken(c.req.header("authorization")) ?? (c.req.header("x-api-key") || undefined);
     const caller = token === undefined ? undefined : await identify(token, config.masterKey, config.apiKeys);
     if (!caller) {
       throw new AuthenticationError(
-        token === undefined ? "Missing API key: send it as 'Authorization: Bearer <key>'" : "Invalid API key",
+        token === undefined ? "Missing API key: send it as 'Authorization: Bearer <key>' (or 'x-api-key: <key>')" : "Invalid API key",
         { code: "invalid_api_key" },
       );
     }
@@ -185,6 +187,7 @@ export function createApp(options: AppOptions): Hono {
     app.get(`${prefix}/models`, authorize, listModels);
     app.post(`${prefix}/chat/completions`, authorize, limitBody, answer(chatRoute));
     app.post(`${prefix}/responses`, authorize, limitBody, answer(responsesRoute));
+    app.post(`${prefix}/messages`, authorize, limitBody, answer(messagesRoute));
     // Nothing is stored: a response id carries its session, and is good only for continuing it.
     app.get(`${prefix}/responses/:id`, authorize, () => {
       throw new NotFoundError("Responses are not stored: pass a response id as previous_response_id to continue its session", {
@@ -196,13 +199,13 @@ export function createApp(options: AppOptions): Hono {
   app.notFound((c) => {
     const failure = new NotFoundError(`Unknown route: ${c.req.method} ${clip(c.req.path)}`, { code: "unknown_route" });
     Object.assign(recordOf(c), failed(failure));
-    return errorResponse(failure);
+    return errorResponse(failure, c.req.path);
   });
   app.onError((error, c) => {
     const failure = error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error });
     logFailure(log, failure, error);
     Object.assign(recordOf(c), failed(failure));
-    return errorResponse(failure);
+    return errorResponse(failure, c.req.path);
   });
   return app;
 }
@@ -242,14 +245,16 @@ function pick(body: Record<string, unknown>, fields: readonly string[]): Record<
   return picked;
 }
 
-function errorResponse(error: AgentError): Response {
+/** The error in the shape the route's clients expect: Anthropic's on the Messages route, OpenAI's elsewhere. */
+function errorResponse(error: AgentError, path: string): Response {
   const headers = new Headers({ "content-type": "application/json" });
   if (error.requestId) headers.set(REQUEST_ID_HEADER, error.requestId);
   // Throttling that outlasted our own retries: tell the caller when to come back.
   if (error.retryAfter !== undefined || (error.retryable && (error.status === 429 || error.status === 503))) {
     headers.set("retry-after", String(Math.ceil(error.retryAfter ?? 1)));
   }
-  return new Response(JSON.stringify(error.toJSON()), { status: error.status, headers });
+  const body = /^(\/v1)?\/messages(\/|$)/.test(path) ? anthropicError(error) : error.toJSON();
+  return new Response(JSON.stringify(body), { status: error.status, headers });
 }
 
 function logFailure(log: (line: string) => void, error: AgentError, original: unknown = error): void {

@@ -4,6 +4,8 @@ import type { BedrockAgentClient } from "../client.ts";
 import { BadRequestError } from "../errors.ts";
 import { fileToDataUrl } from "../files.ts";
 import { chatSse } from "../surfaces/chat/sse.ts";
+import { forJson as messageJson, messagesSse } from "../surfaces/messages/sse.ts";
+import type { MessagesParams } from "../surfaces/messages/types.ts";
 import { forJson, responsesSse } from "../surfaces/responses/sse.ts";
 import type { ResponsesParams } from "../surfaces/responses/types.ts";
 import type { AgentFile, AssistantMessage, CompletionParams, HiddenParams } from "../types.ts";
@@ -92,6 +94,24 @@ export const responsesRoute: SurfaceRoute = {
       sessionId: result.sessionId,
       requestId: result.requestId,
       source: responsesSse(result, model),
+      outcome: () => ({ hidden: result._hidden_params, inputTokens: result.usage.input_tokens, outputTokens: result.usage.output_tokens }),
+    };
+  },
+};
+
+export const messagesRoute: SurfaceRoute = {
+  fields: ["messages", "system", "tools", "max_tokens", "stream", "metadata"],
+  async call(client, params, model) {
+    const result = await client.messages(params as unknown as MessagesParams);
+    if ("type" in result) {
+      const hidden = result._hidden_params!;
+      return { kind: "json", body: messageJson(result, model), outcome: { hidden, inputTokens: result.usage.input_tokens, outputTokens: result.usage.output_tokens } };
+    }
+    return {
+      kind: "stream",
+      sessionId: result.sessionId,
+      requestId: result.requestId,
+      source: messagesSse(result, model),
       outcome: () => ({ hidden: result._hidden_params, inputTokens: result.usage.input_tokens, outputTokens: result.usage.output_tokens }),
     };
   },

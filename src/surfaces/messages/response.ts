@@ -1,0 +1,238 @@
+// Parts → an Anthropic Message, and the events Anthropic streams while building one. One builder
+// does both, so a streamed answer ends in exactly the Message a non-streamed one would be.
+import { AgentError, InternalServerError } from "../../errors.ts";
+import type { AgentAnswer, AgentFile, AgentPart, FinishReason } from "../../parts.ts";
+import type { UsageTally } from "../../usage.ts";
+import type { ContentBlock, MessageObject, MessageStreamEvent, StopReason, TextBlock, ToolUseBlock } from "./types.ts";
+
+export interface MessageInfo {
+  id: string;
+  model: string;
+  includeTraces: boolean;
+}
+
+const STOP: Record<FinishReason, StopReason> = {
+  stop: "end_turn",
+  "tool-calls": "tool_use",
+  "content-filter": "refusal",
+  length: "max_tokens",
+};
+
+export class MessageBuilder {
+  private events: MessageStreamEvent[] = [];
+  private readonly content: ContentBlock[] = [];
+  /** The index of the block being streamed; undefined when none is open. */
+  private open: number | undefined;
+  private readonly toolJson = new Map<number, string>();
+  private text = "";
+  private finish: FinishReason = "stop";
+  private readonly files: AgentFile[] = [];
+  private readonly traces: unknown[] = [];
+  private started = false;
+
+  constructor(
+    private readonly info: MessageInfo,
+    private readonly answer: AgentAnswer,
+    private readonly tally: UsageTally,
+  ) {}
+
+  batch(parts: AgentPart[]): MessageStreamEvent[] {
+    this.start();
+    for (const part of parts) this.part(part);
+    return this.take();
+  }
+
+  /** The closing events: the open block's stop, `message_delta` with the stop reason and usage, `message_stop`. */
+  end(): MessageStreamEvent[] {
+    this.start();
+    this.close();
+    const message = this.message();
+    this.events.push(
+      {
+        type: "message_delta",
+        delta: { stop_reason: message.stop_reason, stop_sequence: null, stop_details: null, container: null },
+        usage: { input_tokens: message.usage.input_tokens, output_tokens: message.usage.output_tokens, cache_creation_input_tokens: null, cache_read_input_tokens: null, server_tool_use: null },
+      },
+      { type: "message_stop" },
+    );
+    return this.take();
+  }
+
+  /** An error mid-answer: the `error` event the Anthropic SDK raises. */
+  fail(error: AgentError): MessageStreamEvent[] {
+    this.start();
+    this.events.push(errorEvent(error));
+    return this.take();
+  }
+
+  /** The Message as it stands. */
+  message(): MessageObject {
+    const message: MessageObject = {
+      id: this.info.id,
+      type: "message",
+      role: "assistant",
+      model: this.info.model,
+      content: this.content,
+      stop_reason: this.started ? STOP[this.finish] : null,
+      stop_sequence: null,
+      stop_details: null,
+      container: null,
+      diagnostics: null,
+      usage: {
+        input_tokens: this.tally.inputTokens,
+        output_tokens: this.tally.outputTokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        cache_creation: null,
+        server_tool_use: null,
+        service_tier: "standard",
+        inference_geo: null,
+        output_tokens_details: null,
+        speed: null,
+      },
+      session_id: this.answer.session.sessionId,
+    };
+    if (this.files.length > 0) message.files = this.files;
+    if (this.info.includeTraces) message.traces = this.traces;
+    return message;
+  }
+
+  private start(): void {
+    if (this.started) return;
+    const message = this.message();
+    this.started = true;
+    this.events.push({ type: "message_start", message: { ...message, content: [], usage: { ...message.usage } } });
+  }
+
+  private part(part: AgentPart): void {
+    switch (part.type) {
+      case "text-delta": {
+        const index = this.block("text");
+        (this.content[index] as TextBlock).text += part.text;
+        this.text += part.text;
+        this.events.push({ type: "content_block_delta", index, delta: { type: "text_delta", text: part.text } });
+        return;
+      }
+      case "citation": {
+        const index = this.block("text");
+        const block = this.content[index] as TextBlock;
+        const citation = { type: "web_search_result_location" as const, url: part.url, title: part.title, cited_text: this.text.slice(part.start, part.end), encrypted_index: "" };
+        (block.citations ??= []).push(citation);
+        this.events.push({ type: "content_block_delta", index, delta: { type: "citations_delta", citation } });
+        return;
+      }
+      case "reasoning-delta": {
+        const index = this.block("thinking");
+        const block = this.content[index] as Extract<ContentBlock, { type: "thinking" }>;
+        block.thinking += part.text;
+        this.events.push({ type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: part.text } });
+        return;
+      }
+      case "tool-call-start": {
+        this.close();
+        const block: ToolUseBlock = { type: "tool_use", id: part.id, name: part.name, input: {}, caller: { type: "direct" } };
+        this.open = this.content.push(block) - 1;
+        this.toolJson.set(this.open, "");
+        this.events.push({ type: "content_block_start", index: this.open, content_block: { ...block } });
+        return;
+      }
+      case "tool-call-delta": {
+        const index = this.open;
+        if (index === undefined || (this.content[index] as ToolUseBlock).id !== part.id) return;
+        this.toolJson.set(index, this.toolJson.get(index)! + part.delta);
+        this.events.push({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: part.delta } });
+        return;
+      }
+      case "tool-call-end":
+        this.close();
+        return;
+      case "file":
+        this.files.push(part.file);
+        return;
+      case "trace":
+        this.traces.push(part.trace);
+        return;
+      case "raw-citation":
+        return; // Anthropic's citations carry the source already
+      case "usage":
+        this.tally.add(part);
+        return;
+      case "finish":
+        this.finish = part.reason;
+        return;
+      case "error":
+        throw part.error;
+    }
+  }
+
+  /** The open block of this type, opening one (after closing any other) when needed. */
+  private block(type: "text" | "thinking"): number {
+    if (this.open !== undefined && this.content[this.open]!.type === type) return this.open;
+    this.close();
+    const block: ContentBlock = type === "text" ? { type: "text", text: "", citations: null } : { type: "thinking", thinking: "", signature: "" };
+    this.open = this.content.push(block) - 1;
+    this.events.push({ type: "content_block_start", index: this.open, content_block: { ...block } });
+    return this.open;
+  }
+
+  private close(): void {
+    const index = this.open;
+    if (index === undefined) return;
+    this.open = undefined;
+    const block = this.content[index]!;
+    if (block.type === "tool_use") block.input = parseInput(this.toolJson.get(index) ?? "");
+    this.events.push({ type: "content_block_stop", index });
+  }
+
+  private take(): MessageStreamEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+}
+
+/** Anthropic's error body, by status: the `type` its SDKs map to their error classes. */
+export function anthropicError(error: AgentError): { type: "error"; error: { type: string; message: string } } {
+  const type =
+    error.status === 400 ? "invalid_request_error"
+    : error.status === 401 ? "authentication_error"
+    : error.status === 403 ? "permission_error"
+    : error.status === 404 ? "not_found_error"
+    : error.status === 413 ? "request_too_large"
+    : error.status === 429 ? "rate_limit_error"
+    : error.status === 503 || error.status === 529 ? "overloaded_error"
+    : "api_error";
+  return { type: "error", error: { type, message: error.message } };
+}
+
+function errorEvent(error: AgentError): MessageStreamEvent {
+  return anthropicError(error);
+}
+
+/** Tool arguments are a JSON object; anything else is kept as the text it was. */
+function parseInput(json: string): unknown {
+  try {
+    const value: unknown = JSON.parse(json || "{}");
+    return value && typeof value === "object" && !Array.isArray(value) ? value : { value };
+  } catch {
+    return { arguments: json };
+  }
+}
+
+export async function toMessage(answer: AgentAnswer, info: MessageInfo, tally: UsageTally): Promise<MessageObject> {
+  const builder = new MessageBuilder(info, answer, tally);
+  for await (const parts of answer.parts) builder.batch(parts);
+  builder.end();
+  return builder.message();
+}
+
+export async function* toMessageEvents(answer: AgentAnswer, info: MessageInfo, tally: UsageTally): AsyncGenerator<MessageStreamEvent[]> {
+  const builder = new MessageBuilder(info, answer, tally);
+  try {
+    for await (const parts of answer.parts) yield builder.batch(parts);
+  } catch (error) {
+    yield builder.fail(error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error }));
+    return;
+  }
+  yield builder.end();
+}

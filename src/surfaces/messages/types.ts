@@ -1,0 +1,121 @@
+// The Anthropic Messages shapes this library reads and writes, declared here so the library has
+// no run-time dependency on `@anthropic-ai/sdk`; a test checks them against the SDK's types.
+import type { CallParams, HiddenParams } from "../../types.ts";
+
+export interface MessagesParams extends CallParams {
+  /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */
+  model: string;
+  messages: MessageParam[];
+  system?: string | Array<{ type: string; text?: string }>;
+  /** Required by Anthropic's API; accepted, an agent's model settings live in the agent. */
+  max_tokens?: number;
+  tools?: Array<{ name: string; description?: string; input_schema?: Record<string, unknown>; type?: string }>;
+  stream?: boolean | null;
+  metadata?: { user_id?: string | null } | null;
+  [ignored: string]: unknown;
+}
+
+export interface MessageParam {
+  role: "user" | "assistant";
+  content: string | ContentBlockParam[];
+}
+
+/** An input block, as loosely as clients send them. */
+export interface ContentBlockParam {
+  type: string;
+  text?: string;
+  source?: { type: string; media_type?: string; data?: string; url?: string };
+  title?: string | null;
+  id?: string;
+  name?: string;
+  input?: unknown;
+  tool_use_id?: string;
+  content?: string | Array<{ type: string; text?: string }>;
+  is_error?: boolean;
+  [other: string]: unknown;
+}
+
+export interface WebCitation {
+  type: "web_search_result_location";
+  url: string;
+  title: string | null;
+  cited_text: string;
+  encrypted_index: string;
+}
+
+export interface TextBlock {
+  type: "text";
+  text: string;
+  citations: WebCitation[] | null;
+}
+
+export interface ThinkingBlock {
+  type: "thinking";
+  thinking: string;
+  /** Agents do not sign their reasoning: empty. */
+  signature: string;
+}
+
+export interface ToolUseBlock {
+  type: "tool_use";
+  /** Signed: it carries the agent session, so a `tool_result` continues it. */
+  id: string;
+  name: string;
+  input: unknown;
+  caller: { type: "direct" };
+}
+
+export type ContentBlock = TextBlock | ThinkingBlock | ToolUseBlock;
+
+export type StopReason = "end_turn" | "max_tokens" | "tool_use" | "refusal";
+
+export interface MessageUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number | null;
+  cache_read_input_tokens: number | null;
+  cache_creation: null;
+  server_tool_use: null;
+  service_tier: "standard";
+  inference_geo: null;
+  output_tokens_details: null;
+  speed: null;
+}
+
+export interface MessageObject {
+  id: string;
+  type: "message";
+  role: "assistant";
+  model: string;
+  content: ContentBlock[];
+  stop_reason: StopReason | null;
+  stop_sequence: null;
+  stop_details: null;
+  container: null;
+  diagnostics: null;
+  usage: MessageUsage;
+  /** The agent session, also as the `x-bedrock-agent-session-id` header. */
+  session_id: string;
+  /** Files the agent produced. */
+  files?: Array<{ name: string; type: string; bytes: Uint8Array }>;
+  /** The raw trace events, with `include_traces: true`. */
+  traces?: unknown[];
+  _hidden_params?: HiddenParams;
+}
+
+/** One streamed event: its `type` and the fields of that type. */
+export interface MessageStreamEvent {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** The streaming result: events as they arrive, plus what is known about the call. */
+export interface MessageEventStream extends AsyncIterable<MessageStreamEvent> {
+  readonly sessionId: string;
+  readonly requestId: string | undefined;
+  /** Token usage so far, over every model call; final once the stream has ended. */
+  readonly usage: { input_tokens: number; output_tokens: number };
+  readonly _hidden_params: HiddenParams;
+  /** Stops reading and closes the upstream connection. */
+  cancel(): Promise<void>;
+}
