@@ -1,5 +1,6 @@
 // The endpoint end to end with the real openai client, served two ways: by the Node server
 // and by the Worker in workerd (`wrangler dev`). Both run the same checks.
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { STATIC_CREDENTIALS } from "../emulator/credentials.ts";
@@ -14,8 +15,9 @@ import {
   demoAnswer,
 } from "../emulator/scenarios.ts";
 import type { RecordedRequest } from "../emulator/server.ts";
-import type { ResponseStreamEvent } from "../../src/index.ts";
+import type { MessageStreamEvent, ResponseStreamEvent } from "../../src/index.ts";
 import { parseConfig } from "../../src/proxy/config.ts";
+import { checkMessageEvents } from "../library/support/message-events.ts";
 import { checkResponseEvents } from "../library/support/response-events.ts";
 import { startServer } from "../../bin/server.ts";
 import { startWranglerDev } from "./support/wrangler-dev.ts";
@@ -369,6 +371,79 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
       const forged = await openai.responses.create({ model: "agent", input: "x", previous_response_id: "resp_forged.AAAA" }).catch((e: unknown) => e);
       expect(forged).toBeInstanceOf(OpenAI.BadRequestError);
       expect((forged as InstanceType<typeof OpenAI.APIError>).code).toBe("invalid_response_id");
+    });
+  });
+
+  describe("the Anthropic Messages API", () => {
+    const anthropic = () => new Anthropic({ baseURL: target.url, apiKey: MASTER_KEY, maxRetries: 0 });
+
+    it("answers messages.create with x-api-key, with the session in a header", async () => {
+      const { data, response } = await anthropic()
+        .messages.create({ model: "agent", max_tokens: 1024, messages: [{ role: "user", content: question }] })
+        .withResponse();
+      expect(data.stop_reason).toBe("end_turn");
+      expect(data.model).toBe("agent");
+      const text = data.content.find((block) => block.type === "text");
+      expect(text?.type === "text" && text.text).toBe(demoAnswer(question));
+      expect(data.usage.input_tokens).toBe(DEMO_EXPECTED_USAGE.inputTokens);
+      expect(response.headers.get("x-bedrock-agent-session-id")).toBe((data as unknown as { session_id: string }).session_id);
+      expect(JSON.stringify(data)).not.toContain("_hidden_params");
+    });
+
+    it("streams to messages.stream, which assembles the final message", async () => {
+      // The raw events, in order (messages.stream() mutates the events it hands out as it assembles).
+      const raw = await anthropic().messages.create({ model: "agent", max_tokens: 1024, messages: [{ role: "user", content: question }], stream: true });
+      const events: MessageStreamEvent[] = [];
+      for await (const event of raw) events.push(event as unknown as MessageStreamEvent);
+      checkMessageEvents(events);
+      const stream = anthropic().messages.stream({ model: "agent", max_tokens: 1024, messages: [{ role: "user", content: question }] });
+      const final = await stream.finalMessage();
+      const text = final.content.find((block) => block.type === "text");
+      expect(text?.type === "text" && text.text).toBe(demoAnswer(question));
+      expect(final.stop_reason).toBe("end_turn");
+      expect(final.usage.output_tokens).toBe(DEMO_EXPECTED_USAGE.outputTokens);
+    });
+
+    it("runs the tool loop with tool_use and tool_result blocks", async () => {
+      const client = anthropic();
+      const messages: Anthropic.MessageParam[] = [{ role: "user", content: "Plan my trip to Lisbon" }];
+      let message = await client.messages.create({ model: "tools", max_tokens: 1024, messages });
+      let rounds = 0;
+      while (message.stop_reason === "tool_use") {
+        messages.push({ role: "assistant", content: message.content });
+        const results = message.content.flatMap((block) =>
+          block.type === "tool_use" ? [{ type: "tool_result" as const, tool_use_id: block.id, content: `${block.name} done` }] : [],
+        );
+        messages.push({ role: "user", content: results });
+        message = await client.messages.create({ model: "tools", max_tokens: 1024, messages });
+        rounds++;
+      }
+      expect(rounds).toBe(1);
+      const text = message.content.find((block) => block.type === "text");
+      expect(text?.type === "text" && text.text).toContain('"BookingAPI__POST_bookings_city done"');
+    });
+
+    it("raises errors in Anthropic's shape: before the answer, and mid-stream", async () => {
+      const missing = await anthropic().messages.create({ model: "gpt-4o", max_tokens: 9, messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
+      expect((missing as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: "error", error: { type: "not_found_error" } });
+      const wrong = await new Anthropic({ baseURL: target.url, apiKey: "sk-wrong", maxRetries: 0 }).messages
+        .create({ model: "agent", max_tokens: 9, messages: [{ role: "user", content: "x" }] })
+        .catch((e: unknown) => e);
+      expect(wrong).toBeInstanceOf(Anthropic.AuthenticationError);
+      const throttled = await anthropic().messages.create({ model: "throttled", max_tokens: 9, messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+      expect(throttled).toBeInstanceOf(Anthropic.RateLimitError);
+      const stream = anthropic().messages.stream({ model: "fails-mid-stream", max_tokens: 9, messages: [{ role: "user", content: "x" }] });
+      const error = await stream.finalMessage().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Anthropic.APIError);
+      expect((error as Error).message).toContain("InternalServerException");
+    });
+
+    it("pings while the agent is silent", async () => {
+      const response = await post("/v1/messages", { model: "slow", max_tokens: 9, stream: true, messages: [{ role: "user", content: "x" }] });
+      const body = await response.text();
+      expect(body.slice(0, body.indexOf("event: message_start"))).toMatch(/^(event: ping\ndata: \{"type":"ping"\}\n\n){2,}$/);
+      expect(body.trimEnd().endsWith('data: {"type":"message_stop"}')).toBe(true);
     });
   });
 

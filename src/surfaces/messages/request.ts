@@ -48,7 +48,11 @@ function addMessage(message: MessageParam, index: number, last: boolean, turns: 
     throw new BadRequestError(`${param}.role: must be "user" or "assistant"`, { param: `${param}.role`, code: "invalid_messages" });
   }
   const blocks: ContentBlockParam[] =
-    typeof message.content === "string" ? [{ type: "text", text: message.content }] : Array.isArray(message.content) ? message.content : [];
+    typeof message.content === "string"
+      ? [{ type: "text", text: message.content }]
+      : Array.isArray(message.content)
+        ? (message.content as ContentBlockParam[])
+        : [];
   if (typeof message.content !== "string" && !Array.isArray(message.content)) {
     throw invalid(`${param}.content`, "a string or a list of content blocks");
   }

@@ -17,7 +17,8 @@ export interface MessagesParams extends CallParams {
 
 export interface MessageParam {
   role: "user" | "assistant";
-  content: string | ContentBlockParam[];
+  /** Blocks of an earlier Message's `content` may be passed back as they are. */
+  content: string | Array<ContentBlockParam | ContentBlock>;
 }
 
 /** An input block, as loosely as clients send them. */
