@@ -1,7 +1,7 @@
 // The package as published: packed, installed from the tarball into a fresh project, and used
 // from there by plain Node, TypeScript (nodenext), Bun, Deno and workerd, running the README's
 // runtime examples as written (only a permission's host and the port differ).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
@@ -94,6 +94,51 @@ describe("the packed package", () => {
       ].join("\n"),
     );
     await run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", consumer]);
+  });
+
+  it("type-checks with every library's .d.ts checked, against the Workers types alone (no Node types)", async () => {
+    const workersTypes = join(root, "node_modules", "@cloudflare", "workers-types", "index.d.ts");
+    write(
+      "tsconfig.workers.json",
+      JSON.stringify({
+        compilerOptions: { module: "nodenext", target: "es2022", lib: ["es2023"], types: [], strict: true, noEmit: true, skipLibCheck: false },
+        files: ["workers-check.ts"],
+      }),
+    );
+    write(
+      "workers-check.ts",
+      [
+        `/// <reference path=${JSON.stringify(workersTypes)} />`,
+        'import { completion, messages, responses, type MessageObject, type ResponseObject } from "bedrock-agents-openai";',
+        'import { createApp, parseConfigJson } from "bedrock-agents-openai/proxy";',
+        'const model = "bedrock/agent/A/B";',
+        'const text: Promise<string | null> = completion({ model, messages: [{ role: "user", content: "x" }] }).then((c) => c.choices[0]!.message.content);',
+        'const response: Promise<ResponseObject> = responses({ model, input: "x" });',
+        'const message: Promise<MessageObject> = messages({ model, max_tokens: 9, messages: [{ role: "user", content: "x" }] });',
+        "export default {",
+        "  fetch(request: Request, env: Record<string, string>): Response | Promise<Response> {",
+        '    return createApp({ config: parseConfigJson(env.CONFIG ?? "{}", { lookup: (name) => env[name] }), env }).fetch(request);',
+        "  },",
+        "} satisfies ExportedHandler<Record<string, string>>;",
+        "export { text, response, message };",
+        "",
+      ].join("\n"),
+    );
+    await run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(consumer, "tsconfig.workers.json")]);
+  });
+
+  it("publishes types that name no smithy or Node type", () => {
+    const dist = join(consumer, "node_modules", "bedrock-agents-openai", "dist", "lib");
+    const declarations = readdirSync(dist, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".d.ts"));
+    expect(declarations.length).toBeGreaterThan(10);
+    for (const file of declarations) {
+      const text = readFileSync(join(dist, file), "utf8");
+      expect(text, file).not.toMatch(/(from |import\()["'](@smithy\/|node:|@types\/node)|\bNodeJS\.|\bBuffer\b/);
+    }
+  });
+
+  it("ships no Worker entry whose imports it does not ship", () => {
+    expect(packed.filter((file) => file.startsWith("worker/") || file === "wrangler.toml")).toEqual([]);
   });
 });
 
