@@ -129,6 +129,7 @@ export class BedrockAgentClient {
       createdAt: Math.floor(Date.now() / 1000),
       model: call.model,
       params: call,
+      tools: request.tools,
       includeTraces: request.options.includeTraces,
       includeCitations: request.options.includeCitations,
     };

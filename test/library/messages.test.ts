@@ -89,7 +89,8 @@ describe("messages()", () => {
   it.each([
     [{ messages: [] }, "messages", /non-empty/],
     [{ messages: user("x"), stream: "yes" }, "stream", /true or false/],
-    [{ messages: [{ role: "system", content: "x" }] }, "messages.0.role", /"user" or "assistant"/],
+    [{ messages: [{ role: "robot", content: "x" }] }, "messages.0.role", /"user", "assistant" or "system"/],
+    [{ messages: [{ role: "system", content: "Be brief." }] }, "messages", /last message must be a user message/],
     [{ messages: [{ role: "user", content: [{ type: "image", source: { type: "url", url: "https://x.example.com/a.png" } }] }] }, "messages.0.content.0.source", /inline/],
     [{ messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "call_forged.AAAA", content: "x" }] }] }, "messages.0.content.0.tool_use_id", /not a tool call id/],
     [{ messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "call_x.A", content: "x" }, { type: "text", text: "and?" }] }] }, "messages.0.content", /of their own/],

@@ -19,11 +19,12 @@ export function messagesRequest(params: MessagesParams): AgentRequest {
     throw new BadRequestError("messages: a non-empty list of messages is required", { param: "messages", code: "invalid_messages" });
   }
   const turns: Turn[] = [];
-  messages.forEach((message, index) => addMessage(message, index, index === messages.length - 1, turns));
+  const instructions = system(params.system, "system");
+  messages.forEach((message, index) => addMessage(message, index, index === messages.length - 1, turns, instructions));
   return {
     model: params.model,
     turns,
-    instructions: system(params.system),
+    instructions,
     tools: functionTools(params.tools),
     sessionId: sessionOf(params),
     stream: params.stream === true,
@@ -32,20 +33,25 @@ export function messagesRequest(params: MessagesParams): AgentRequest {
   };
 }
 
-function system(value: MessagesParams["system"]): string[] {
+/** System text (the `system` field, or a system message's content): a string or text blocks. */
+function system(value: MessagesParams["system"], param: string): string[] {
   if (value === undefined || value === null) return [];
   if (typeof value === "string") return value ? [value] : [];
   if (!Array.isArray(value) || !value.every((block) => block?.type === "text" && typeof block.text === "string")) {
-    throw invalid("system", "a string or a list of text blocks");
+    throw invalid(param, "a string or a list of text blocks");
   }
   const text = value.map((block) => block.text).join("\n");
   return text ? [text] : [];
 }
 
-function addMessage(message: MessageParam, index: number, last: boolean, turns: Turn[]): void {
+function addMessage(message: MessageParam, index: number, last: boolean, turns: Turn[], instructions: string[]): void {
   const param = `messages.${index}`;
-  if (typeof message !== "object" || message === null || (message.role !== "user" && message.role !== "assistant")) {
-    throw new BadRequestError(`${param}.role: must be "user" or "assistant"`, { param: `${param}.role`, code: "invalid_messages" });
+  if (typeof message !== "object" || message === null || !["user", "assistant", "system"].includes(message.role)) {
+    throw new BadRequestError(`${param}.role: must be "user", "assistant" or "system"`, { param: `${param}.role`, code: "invalid_messages" });
+  }
+  if (message.role === "system") {
+    instructions.push(...system(message.content as MessagesParams["system"], `${param}.content`));
+    return;
   }
   const blocks: ContentBlockParam[] =
     typeof message.content === "string"
@@ -116,7 +122,7 @@ function addMessage(message: MessageParam, index: number, last: boolean, turns: 
 
 /** An image or document block with its bytes inline (base64, or a document's plain text). */
 function fileOf(block: ContentBlockParam, param: string, n: number): InputFile {
-  const source = block.source;
+  const source = block.source as { type?: unknown; media_type?: unknown; data?: unknown } | undefined;
   const kind = block.type === "image" ? "image" : "document";
   if (source?.type === "base64" && typeof source.media_type === "string" && typeof source.data === "string") {
     const extension = source.media_type.split("/")[1]?.replace(/[^a-z0-9]/gi, "") ?? "";
@@ -154,7 +160,7 @@ function functionTools(tools: MessagesParams["tools"]): FunctionTool[] {
     if (typeof tool?.name !== "string" || tool.name === "") throw invalid(`tools.${index}.name`, "the tool's name");
     const spec: FunctionTool = { name: tool.name };
     if (typeof tool.description === "string") spec.description = tool.description;
-    if (tool.input_schema && typeof tool.input_schema === "object") spec.parameters = tool.input_schema;
+    if (tool.input_schema && typeof tool.input_schema === "object") spec.parameters = tool.input_schema as Record<string, unknown>;
     return [spec];
   });
 }

@@ -6,34 +6,34 @@ export interface MessagesParams extends CallParams {
   /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */
   model: string;
   messages: MessageParam[];
-  system?: string | Array<{ type: string; text?: string }>;
+  system?: string | Array<{ type: string; text?: unknown }>;
   /** Required by Anthropic's API; accepted, an agent's model settings live in the agent. */
   max_tokens?: number;
-  tools?: Array<{ name: string; description?: string; input_schema?: Record<string, unknown>; type?: string }>;
+  /** Custom tools are offered to backends that call the client's tools; an agent's own tools are its own. */
+  tools?: Array<{ name?: string; type?: string | null; description?: string; input_schema?: object }>;
   stream?: boolean | null;
   metadata?: { user_id?: string | null } | null;
-  [ignored: string]: unknown;
 }
 
 export interface MessageParam {
-  role: "user" | "assistant";
+  /** A system message's text joins the instructions. */
+  role: "user" | "assistant" | "system";
   /** Blocks of an earlier Message's `content` may be passed back as they are. */
   content: string | Array<ContentBlockParam | ContentBlock>;
 }
 
-/** An input block, as loosely as clients send them. */
+/** An input block, as loosely as clients send them; checked when read. */
 export interface ContentBlockParam {
   type: string;
-  text?: string;
-  source?: { type: string; media_type?: string; data?: string; url?: string };
-  title?: string | null;
-  id?: string;
-  name?: string;
+  text?: unknown;
+  source?: unknown;
+  title?: unknown;
+  id?: unknown;
+  name?: unknown;
   input?: unknown;
-  tool_use_id?: string;
-  content?: string | Array<{ type: string; text?: string }>;
-  is_error?: boolean;
-  [other: string]: unknown;
+  tool_use_id?: unknown;
+  content?: unknown;
+  is_error?: unknown;
 }
 
 export interface WebCitation {

@@ -149,7 +149,7 @@ function functionTools(tools: ResponsesParams["tools"]): FunctionTool[] {
     if (typeof tool.name !== "string" || tool.name === "") throw invalid(`tools[${index}].name`, "the function's name");
     const spec: FunctionTool = { name: tool.name };
     if (typeof tool.description === "string") spec.description = tool.description;
-    if (tool.parameters && typeof tool.parameters === "object") spec.parameters = tool.parameters;
+    if (tool.parameters && typeof tool.parameters === "object") spec.parameters = tool.parameters as Record<string, unknown>;
     out.push(spec);
   });
   return out;

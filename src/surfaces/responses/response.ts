@@ -1,7 +1,7 @@
 // Parts → an OpenAI Response, and the events OpenAI streams while building one. One builder
 // does both, so a streamed answer ends in exactly the Response a non-streamed one would be.
 import { AgentError, InternalServerError } from "../../errors.ts";
-import type { AgentAnswer, AgentFile, AgentPart, FinishReason } from "../../parts.ts";
+import type { AgentAnswer, AgentFile, AgentPart, FinishReason, FunctionTool } from "../../parts.ts";
 import type { UsageTally } from "../../usage.ts";
 import type { OutputItem, OutputMessage, ResponseObject, ResponseStreamEvent, ResponsesParams, UrlCitationAnnotation } from "./types.ts";
 
@@ -12,6 +12,8 @@ export interface ResponseInfo {
   createdAt: number;
   model: string;
   params: ResponsesParams;
+  /** The function tools the request offered. */
+  tools: FunctionTool[];
   includeTraces: boolean;
   includeCitations: boolean;
 }
@@ -89,22 +91,27 @@ export class ResponseBuilder {
       temperature: null,
       top_p: null,
       tool_choice: "auto",
-      tools: params.tools ?? [],
+      tools: this.info.tools.map((tool) => ({
+        type: "function" as const,
+        name: tool.name,
+        description: tool.description ?? null,
+        parameters: tool.parameters ?? null,
+        strict: null,
+      })),
       store: false,
       text: { format: { type: "text" } },
       truncation: "disabled",
-      usage:
-        status === "in_progress"
-          ? null
-          : {
-              input_tokens: this.tally.inputTokens,
-              input_tokens_details: { cached_tokens: 0 },
-              output_tokens: this.tally.outputTokens,
-              output_tokens_details: { reasoning_tokens: 0 },
-              total_tokens: this.tally.inputTokens + this.tally.outputTokens,
-            },
       session_id: this.answer.session.sessionId,
     };
+    if (status !== "in_progress") {
+      response.usage = {
+        input_tokens: this.tally.inputTokens,
+        input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+        output_tokens: this.tally.outputTokens,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: this.tally.inputTokens + this.tally.outputTokens,
+      };
+    }
     if (this.files.length > 0) response.files = this.files;
     if (this.info.includeTraces) response.traces = this.traces;
     if (this.info.includeCitations) response.citations = this.citations;

@@ -8,7 +8,8 @@ export interface ResponsesParams extends CallParams {
   /** A string, or input items; items of an earlier response's `output` may be passed back as they are. */
   input?: string | Array<ResponseInputItem | OutputItem>;
   instructions?: string | null;
-  tools?: Array<{ type: string; name?: string; description?: string | null; parameters?: Record<string, unknown> | null }>;
+  /** Function tools are offered to backends that call the client's tools; an agent's own tools are its own. */
+  tools?: Array<{ type: string; name?: unknown; description?: unknown; parameters?: unknown }>;
   /** Continues the session this response id names (response ids are signed, not stored). */
   previous_response_id?: string | null;
   stream?: boolean | null;
@@ -18,19 +19,26 @@ export interface ResponsesParams extends CallParams {
   metadata?: Record<string, string> | null;
   /** Accepted, but nothing is stored: response ids carry what continuing needs. */
   store?: boolean | null;
-  [ignored: string]: unknown;
 }
 
-/** An input item, as loosely as clients send them (`type` may be left out of a message). */
+/** An input item, as loosely as clients send them (`type` may be left out of a message); checked when read. */
 export interface ResponseInputItem {
-  type?: string;
+  type?: string | null;
   role?: string;
-  content?: string | Array<{ type: string; text?: string; image_url?: string | null; file_data?: string; filename?: string; file_id?: string | null; file_url?: string }>;
-  call_id?: string;
-  name?: string;
-  arguments?: string;
-  output?: string | Array<{ type: string; text?: string }>;
-  [other: string]: unknown;
+  content?: unknown;
+  call_id?: unknown;
+  name?: unknown;
+  arguments?: unknown;
+  output?: unknown;
+}
+
+/** A function tool the request offered, as the response lists it. */
+export interface FunctionToolSpec {
+  type: "function";
+  name: string;
+  description: string | null;
+  parameters: Record<string, unknown> | null;
+  strict: boolean | null;
 }
 
 export interface UrlCitationAnnotation {
@@ -77,7 +85,7 @@ export type OutputItem = OutputMessage | ReasoningItem | FunctionCallItem;
 
 export interface ResponseUsage {
   input_tokens: number;
-  input_tokens_details: { cached_tokens: number };
+  input_tokens_details: { cached_tokens: number; cache_write_tokens: number };
   output_tokens: number;
   output_tokens_details: { reasoning_tokens: number };
   total_tokens: number;
@@ -102,11 +110,12 @@ export interface ResponseObject {
   temperature: number | null;
   top_p: number | null;
   tool_choice: "auto";
-  tools: NonNullable<ResponsesParams["tools"]>;
+  tools: FunctionToolSpec[];
   store: false;
   text: { format: { type: "text" } };
   truncation: "disabled";
-  usage: ResponseUsage | null;
+  /** Absent until the response ends. */
+  usage?: ResponseUsage;
   /** The agent session, also as the `x-bedrock-agent-session-id` header. */
   session_id: string;
   /** Files the agent produced. */
