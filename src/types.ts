@@ -185,7 +185,8 @@ export interface AssistantMessage {
 export interface ChunkDelta {
   role?: "assistant";
   content?: string | null;
-  tool_calls?: Array<{ index: number; id: string; type: "function"; function: { name: string; arguments: string } }>;
+  /** A call's first delta has its id, type and name; later ones its index and more arguments. */
+  tool_calls?: Array<{ index: number; id?: string; type?: "function"; function: { name?: string; arguments: string } }>;
   annotations?: UrlCitation[];
   citations?: Citation[];
   reasoning_content?: string;

@@ -136,6 +136,7 @@ export async function* toChunkBatches(
   };
   let started = false;
   let toolIndex = 0;
+  const toolIndexes = new Map<string, number>();
   let finish: FinishReason = "stop";
   for await (const batch of answer.parts) {
     const out: ChatCompletionChunk[] = [];
@@ -168,12 +169,18 @@ export async function* toChunkBatches(
           break;
         case "tool-call-start": {
           const target = delta?.tool_calls ? delta : open(true);
+          toolIndexes.set(part.id, toolIndex);
           (target.tool_calls ??= []).push({ index: toolIndex++, id: part.id, type: "function", function: { name: part.name, arguments: "" } });
           break;
         }
-        case "tool-call-delta":
-          delta!.tool_calls!.find((call) => call.id === part.id)!.function.arguments += part.delta;
+        case "tool-call-delta": {
+          // In the chunk that started the call when it is this read's; else a chunk of its own.
+          const index = toolIndexes.get(part.id)!;
+          const call = delta?.tool_calls?.find((c) => c.index === index);
+          if (call) call.function.arguments += part.delta;
+          else ((delta?.tool_calls ? delta : open(true)).tool_calls ??= []).push({ index, function: { arguments: part.delta } });
           break;
+        }
         case "file": {
           const target = delta?.files ? delta : open(true);
           (target.files ??= []).push(part.file);
