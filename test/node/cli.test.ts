@@ -82,6 +82,20 @@ describe("npm start (the demo) and the README's snippets", () => {
     expect(body.choices[0]!.message.content).toBe(demoAnswer("Hello!"));
   });
 
+  it.each([
+    ["the Responses API", 'import OpenAI from "openai";\n\nconst client = new OpenAI({ baseURL: "http://localhost:4000/v1", apiKey: "sk-local-demo-key" });\n\nconst first', `${demoAnswer("Hello!")}\n${demoAnswer("And then?")}\n`],
+    ["the Anthropic Messages API", 'import Anthropic from "@anthropic-ai/sdk";', `${demoAnswer("Hello!")}\n`],
+  ])("answers the README's snippet for %s", async (_name, opening, expected) => {
+    const file = join(root, "test", "node", `.readme-snippet-${process.pid}-${crypto.randomUUID().slice(0, 8)}.mjs`);
+    writeFileSync(file, snippet(opening).replaceAll("http://localhost:4000", url));
+    try {
+      const { stdout } = await run(process.execPath, [file], { cwd: root });
+      expect(stdout).toBe(expected);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
   it("streams to the README's OpenAI SDK snippet", async () => {
     const file = join(root, "test", "node", `.readme-snippet-${process.pid}.mjs`);
     writeFileSync(file, snippet('import OpenAI from "openai";').replaceAll("http://localhost:4000", url));
