@@ -364,6 +364,13 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
       expect((error as Error).message).toContain("InternalServerException");
     });
 
+    it("sends keep-alive comments while the agent is silent", async () => {
+      const response = await post("/v1/responses", { model: "slow", stream: true, input: "x" });
+      const body = await response.text();
+      expect(body.slice(0, body.indexOf("event: "))).toMatch(/^(: keep-alive\n\n){2,}$/);
+      expect(body).toContain("event: response.completed");
+    });
+
     it("answers GET /v1/responses/{id} with a clear 404, and a forged previous id with a 400", async () => {
       const missing = await openai.responses.retrieve("resp_anything").catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
