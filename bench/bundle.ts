@@ -38,7 +38,8 @@ async function wranglerBuild(config: string): Promise<{ raw: number; gzipped: nu
 // Where the bytes go.
 
 const GROUPS = {
-  library: "the library, the rest of src/ (request, decoding, translation, errors)",
+  library: "the library, the rest of src/ (the Agents Classic backend, decoding, errors)",
+  surfaces: "the surfaces (src/surfaces/: chat completions, Responses, Messages)",
   endpoint: "the endpoint (src/proxy/, worker/)",
   hono: "hono (router, context, CORS, body limit)",
   codec: "@smithy/eventstream-codec (frames, CRC32, header types)",
@@ -57,6 +58,7 @@ function groupOf(input: string): Group {
   if (/src\/aws\/(sts|profile|credential-cache|credential-source|credentials)\.ts$/.test(input)) return "credentials";
   if (input.endsWith("src/pricing.ts")) return "prices";
   if (/src\/proxy\/|worker\//.test(input)) return "endpoint";
+  if (input.includes("src/surfaces/")) return "surfaces";
   if (input.includes("src/")) return "library";
   return "other";
 }
