@@ -1,14 +1,14 @@
-import { AwsClient } from "aws4fetch";
-import { CredentialCache, type ResolvedCredentials } from "./aws/credential-cache.ts";
+import { CredentialCache } from "./aws/credential-cache.ts";
 import { credentialSource } from "./aws/credential-source.ts";
 import type { CredentialSource, Credentials } from "./aws/credentials.ts";
 import { resolveEndpoint, resolveRegion } from "./aws/endpoint.ts";
 import type { AwsFileReader } from "./aws/profile.ts";
 import { CallSignals, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./aws/retry.ts";
+import { Signers, sendWithRefresh } from "./aws/signing.ts";
 import { invokeClassic } from "./backends/agents-classic/agent.ts";
 import type { Transport } from "./backends/agents-classic/invoke-agent.ts";
 import { toolCallSecret } from "./backends/agents-classic/tool-call-id.ts";
-import { AuthenticationError, BadRequestError } from "./errors.ts";
+import { BadRequestError } from "./errors.ts";
 import type { AgentAnswer, AgentRequest } from "./parts.ts";
 import { chatRequest } from "./surfaces/chat/request.ts";
 import { flatten, withBatches } from "./surfaces/batches.ts";
@@ -43,27 +43,15 @@ export interface ClientOptions extends AwsParams, Omit<RequestOptions, "signal" 
   aws_file_reader?: AwsFileReader;
 }
 
-// What AWS says of credentials it no longer takes (expired early, revoked): worth one refresh.
-const REJECTED_CREDENTIALS = new Set([
-  "ExpiredTokenException",
-  "ExpiredToken",
-  "UnrecognizedClientException",
-  "InvalidClientTokenId",
-  "InvalidSignatureException",
-]);
-
 /** An agent sends traces as it works; this long a silence means it is stuck. */
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
-
-// Signing keys are derived per secret, day and region; a warm AwsClient keeps them cached.
-const MAX_SIGNERS = 64;
 
 /**
  * A long-lived client: defaults for every call (credentials, region, endpoint, retries) and
  * warm signing keys. Each call's own parameters win over the defaults.
  */
 export class BedrockAgentClient {
-  private readonly signers = new Map<string, AwsClient>();
+  private readonly signers = new Signers();
   /** Temporary credentials (assumed roles, web identity), shared by every call of this client. */
   private readonly credentials = new CredentialCache();
 
@@ -211,7 +199,8 @@ export class BedrockAgentClient {
       const at = await region;
       const transport = (credentials: Credentials): Transport => ({
         endpoint: resolveEndpoint(call, call.env, at),
-        signer: this.signer(credentials, at),
+        // Service "bedrock", not the host's "bedrock-agent-runtime".
+        signer: this.signers.get(credentials, "bedrock", at),
         fetch: fetchFn,
         signals,
         retry,
@@ -231,42 +220,10 @@ export class BedrockAgentClient {
     };
     return { idSecret, invoke };
   }
-
-  private signer(credentials: Credentials, region: string): AwsClient {
-    const { accessKeyId, secretAccessKey, sessionToken } = credentials;
-    const key = [accessKeyId, secretAccessKey, sessionToken, region].join("\n");
-    let signer = this.signers.get(key);
-    if (!signer) {
-      if (this.signers.size >= MAX_SIGNERS) this.signers.clear();
-      // Service "bedrock", not the host's "bedrock-agent-runtime"; retries are ours, not aws4fetch's.
-      signer = new AwsClient({ accessKeyId, secretAccessKey, sessionToken, service: "bedrock", region, retries: 0 });
-      this.signers.set(key, signer);
-    }
-    return signer;
-  }
 }
 
 /** A call's parameters over the client's defaults. */
 type Call = CallParams & ClientOptions & { model: string };
-
-/**
- * A call to AWS; when AWS rejects temporary credentials, one refresh and one more try. A second
- * rejection is the answer: no loop.
- */
-async function sendWithRefresh<T>(
-  send: (transport: Transport) => Promise<T>,
-  resolved: ResolvedCredentials,
-  transport: (credentials: Credentials) => Transport,
-  signals: CallSignals,
-): Promise<T> {
-  try {
-    return await send(transport(resolved.credentials));
-  } catch (error) {
-    const rejected = error instanceof AuthenticationError && REJECTED_CREDENTIALS.has(error.awsCode ?? "");
-    if (!rejected || !resolved.refresh) throw error;
-    return send(transport(await signals.until(resolved.refresh())));
-  }
-}
 
 function withDefaults<P extends CallParams & { model: string }>(defaults: ClientOptions, params: P): P & Call {
   const call: Record<string, unknown> = { ...defaults };
