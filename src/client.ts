@@ -6,7 +6,9 @@ import type { AwsFileReader } from "./aws/profile.ts";
 import { CallSignals, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./aws/retry.ts";
 import { Signers, sendWithRefresh } from "./aws/signing.ts";
 import { invokeClassic } from "./backends/agents-classic/agent.ts";
-import type { Transport } from "./backends/agents-classic/invoke-agent.ts";
+import type { Transport } from "./aws/transport.ts";
+import type { BackendContext } from "./backends/context.ts";
+import { type AgentModel, parseModel } from "./model.ts";
 import { toolCallSecret } from "./backends/agents-classic/tool-call-id.ts";
 import { BadRequestError } from "./errors.ts";
 import type { AgentAnswer, AgentRequest } from "./parts.ts";
@@ -189,6 +191,7 @@ export class BedrockAgentClient {
     const sourceOf = () => (source ??= region.then((r) => credentialSource(call, call.env, r, call.aws_file_reader)));
     const idSecret = async () => toolCallSecret(await sourceOf());
     const invoke = async (request: AgentRequest): Promise<AgentAnswer & { cancel(): void }> => {
+      const model = parseModel(request.model);
       const signals = new CallSignals(call.signal, call.timeout);
       const fetchFn = call.fetch ?? ((input, init) => fetch(input, init));
       const retry: RetryPolicy = {
@@ -197,25 +200,28 @@ export class BedrockAgentClient {
         baseDelayMs: call.retry_base_delay_ms ?? DEFAULT_RETRY_POLICY.baseDelayMs,
       };
       const at = await region;
-      const transport = (credentials: Credentials): Transport => ({
-        endpoint: resolveEndpoint(call, call.env, at),
-        // Service "bedrock", not the host's "bedrock-agent-runtime".
-        signer: this.signers.get(credentials, "bedrock", at),
-        fetch: fetchFn,
-        signals,
-        retry,
-        idleTimeout: call.idle_timeout ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
-      });
-      const answer = await invokeClassic(request, {
+      const context: BackendContext = {
         idSecret,
         scope: call.scope,
-        send: async (send) => {
+        send: async (service, send, bearer) => {
+          const transport = (credentials: Credentials | undefined): Transport => ({
+            endpoint: resolveEndpoint(call, call.env, at, service),
+            signer: credentials && this.signers.get(credentials, service.signingName, at),
+            bearer,
+            fetch: fetchFn,
+            signals,
+            retry,
+            idleTimeout: call.idle_timeout ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
+            service: service.label,
+          });
+          if (bearer !== undefined) return send(transport(undefined));
           const resolved = await signals.until(
             sourceOf().then((s) => this.credentials.resolve(s, { fetch: fetchFn, reader: call.aws_file_reader })),
           );
           return sendWithRefresh(send, resolved, transport, signals);
         },
-      });
+      };
+      const answer = await invokeClassic(request, model as AgentModel & { kind: "agent" }, context);
       return { ...answer, cancel: () => signals.cancel() };
     };
     return { idSecret, invoke };

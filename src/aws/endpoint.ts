@@ -49,14 +49,40 @@ async function profileRegion(params: AwsParams, env: Env | undefined, reader: Aw
   return region || undefined;
 }
 
+/** An AWS API the backends call: how it signs, where it lives, and its override variable. */
+export interface AwsService {
+  /** SigV4's service name. */
+  signingName: string;
+  /** The regional host's first label. */
+  host: string;
+  /** The AWS-standard endpoint override variable. */
+  variable: string;
+  /** For messages: "the agent runtime". */
+  label: string;
+}
+
+export const AGENT_RUNTIME: AwsService = {
+  // Signed as "bedrock", not as the host's "bedrock-agent-runtime".
+  signingName: "bedrock",
+  host: "bedrock-agent-runtime",
+  variable: "AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME",
+  label: "the agent runtime",
+};
+
+export const AGENTCORE: AwsService = {
+  signingName: "bedrock-agentcore",
+  host: "bedrock-agentcore",
+  variable: "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE",
+  label: "Bedrock AgentCore",
+};
+
 /**
- * The endpoint's base URL, without a trailing slash: `api_base`, else the AWS-standard
- * override variables, else the regional host. A base may carry a path (gateways use one).
+ * The service's base URL, without a trailing slash: `api_base`, else the AWS-standard override
+ * variables, else the regional host. A base may carry a path (gateways use one).
  */
-export function resolveEndpoint(params: AwsParams, env: Env | undefined, region: string): string {
-  const configured =
-    params.api_base ?? readEnv(env, "AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME") ?? readEnv(env, "AWS_ENDPOINT_URL");
-  if (!configured) return regionalHost("bedrock-agent-runtime", region);
+export function resolveEndpoint(params: AwsParams, env: Env | undefined, region: string, service: AwsService = AGENT_RUNTIME): string {
+  const configured = params.api_base ?? readEnv(env, service.variable) ?? readEnv(env, "AWS_ENDPOINT_URL");
+  if (!configured) return regionalHost(service.host, region);
   return baseUrl(configured, "api_base", "invalid_api_base");
 }
 

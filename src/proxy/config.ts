@@ -145,7 +145,9 @@ const model = (v: Value): string => {
     parseModel(str(v));
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    const id = /^Invalid (\w+) "/.exec((error as Error).message)?.[1];
+    const message = (error as Error).message;
+    if (message.startsWith("Invalid AgentCore ARN")) fail(v, MODEL_FORM, "; the ARN must be arn:aws:bedrock-agentcore:{region}:{account}:harness/{id} or ...:runtime/{id}");
+    const id = /^Invalid (\w+) "/.exec(message)?.[1];
     fail(v, MODEL_FORM, id && `; ${id} must be 1 to 10 letters or digits`);
   }
   return v.value as string;

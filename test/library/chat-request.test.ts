@@ -4,16 +4,23 @@ import { INSTRUCTIONS_ATTRIBUTE, toInvokeAgent } from "../../src/backends/agents
 import { ToolCallIds } from "../../src/backends/agents-classic/tool-call-id.ts";
 import { chatRequest } from "../../src/surfaces/chat/request.ts";
 import type { CompletionParams } from "../../src/types.ts";
-import { parseModel } from "../../src/model.ts";
+import { type AgentModel, parseModel } from "../../src/model.ts";
 
 const model = "bedrock/agent/L1RT58GYRW/MFPSBCXYTW";
 const ids = new ToolCallIds("test-secret", "L1RT58GYRW/MFPSBCXYTW");
 // The chat surface, then the InvokeAgent request the classic backend makes of it.
-const convert = async (params: CompletionParams) => toInvokeAgent(chatRequest(params), parseModel(params.model), () => ids, undefined);
+const convert = async (params: CompletionParams) => toInvokeAgent(chatRequest(params), parseModel(params.model) as AgentModel, () => ids, undefined);
 
 describe("model strings", () => {
   it("parses bedrock/agent/{AGENT_ID}/{ALIAS_ID}", () => {
-    expect(parseModel(model)).toEqual({ agentId: "L1RT58GYRW", agentAliasId: "MFPSBCXYTW" });
+    expect(parseModel(model)).toEqual({ kind: "agent", agentId: "L1RT58GYRW", agentAliasId: "MFPSBCXYTW" });
+  });
+
+  it("parses bedrock/agentcore/{ARN}, a harness or a runtime, with the ARN's region", () => {
+    const harness = "arn:aws:bedrock-agentcore:eu-west-1:123456789012:harness/TravelAgent-a1B2c3D4e5";
+    expect(parseModel(`bedrock/agentcore/${harness}`)).toEqual({ kind: "harness", arn: harness, region: "eu-west-1", id: "TravelAgent-a1B2c3D4e5" });
+    const runtime = "arn:aws:bedrock-agentcore:us-west-2:123456789012:runtime/my-agent-runtime";
+    expect(parseModel(`bedrock/agentcore/${runtime}`)).toMatchObject({ kind: "runtime", region: "us-west-2", id: "my-agent-runtime" });
   });
 
   it.each([
@@ -26,6 +33,10 @@ describe("model strings", () => {
     ["bedrock/agent/../MFPSBCXYTW", /Invalid AGENT_ID/],
     ["bedrock/agent/L1RT58GYRW/MFPS%2F", /Invalid ALIAS_ID/],
     ["bedrock/agent/L1RT58GYRW/", /Invalid ALIAS_ID/],
+    ["bedrock/agentcore/arn:aws:bedrock-agentcore:us-west-2:123456789012:gateway/x", /Invalid AgentCore ARN/],
+    ["bedrock/agentcore/arn:aws:bedrock-agentcore:us-west-2:1234:runtime/x", /Invalid AgentCore ARN/],
+    ["bedrock/agentcore/arn:aws:bedrock-agentcore:../x:123456789012:runtime/x", /Invalid AgentCore ARN/],
+    ["bedrock/agentcore/arn:aws:bedrock-agentcore:us-west-2:123456789012:runtime/a/../b", /Invalid AgentCore ARN/],
   ])("rejects %j with a 400 naming the expected form", (value, message) => {
     const error = catchError(() => parseModel(value));
     expect(error).toBeInstanceOf(BadRequestError);

@@ -253,9 +253,10 @@ describe("parseConfig: os.environ/ references", () => {
 
 describe("parseConfig: errors name the key path", () => {
   it.each<[string, unknown, string | RegExp]>([
-    ["the model string", withParams({ model: "gpt-4" }), 'model_list[1].litellm_params.model: expected bedrock/agent/{AGENT_ID}/{ALIAS_ID}, got "gpt-4"'],
+    ["the model string", withParams({ model: "gpt-4" }), 'model_list[1].litellm_params.model: expected bedrock/agent/{AGENT_ID}/{ALIAS_ID} or bedrock/agentcore/{HARNESS_OR_RUNTIME_ARN}, got "gpt-4"'],
+    ["an AgentCore ARN", withParams({ model: "bedrock/agentcore/arn:aws:s3:::bucket" }), /^model_list\[1\]\.litellm_params\.model: expected .*; the ARN must be arn:aws:bedrock-agentcore/],
     ["an agent id", withParams({ model: "bedrock/agent/TOO_LONG_ID1/X" }), /^model_list\[1\]\.litellm_params\.model: expected .*; AGENT_ID must be 1 to 10/],
-    ["a missing model", withParams({ model: undefined }), "model_list[1].litellm_params.model: required (bedrock/agent/{AGENT_ID}/{ALIAS_ID})"],
+    ["a missing model", withParams({ model: undefined }), "model_list[1].litellm_params.model: required (bedrock/agent/{AGENT_ID}/{ALIAS_ID} or bedrock/agentcore/{HARNESS_OR_RUNTIME_ARN})"],
     ["a number for a string", withParams({ aws_profile_name: 42 }), "model_list[1].litellm_params.aws_profile_name: expected a non-empty string, got 42"],
     ["an empty string", withParams({ aws_session_name: "" }), 'model_list[1].litellm_params.aws_session_name: expected a non-empty string, got ""'],
     ["negative retries", withParams({ num_retries: -1 }), "model_list[1].litellm_params.num_retries: expected an integer >= 0, got -1"],

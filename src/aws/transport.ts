@@ -1,0 +1,181 @@
+// One signed call to an AWS API: retries while nothing has reached the caller, AWS's HTTP errors
+// mapped to ours, a response stream re-opened when it fails before its first event.
+import type { AwsClient } from "aws4fetch";
+import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode, scrubAwsMessage } from "../errors.ts";
+import { type CallSignals, RetryBudget, type RetryPolicy } from "./retry.ts";
+
+export interface Transport {
+  /** Base URL without a trailing slash. */
+  endpoint: string;
+  /** SigV4 signing; undefined when `bearer` authorizes instead. */
+  signer: AwsClient | undefined;
+  /** A bearer token instead of SigV4 (AgentCore runtimes behind a JWT authorizer). */
+  bearer?: string;
+  fetch: typeof fetch;
+  signals: CallSignals;
+  retry: RetryPolicy;
+  /** Seconds without a byte from AWS before the call fails; undefined: no limit. */
+  idleTimeout?: number;
+  /** What the service is called in messages ("the agent runtime"). */
+  service: string;
+}
+
+export interface Opened<T> {
+  response: Response;
+  /** Of the attempt being read (a retry gets a new one). */
+  requestId: string | undefined;
+  /** The response's items, a batch per network read. */
+  batches: AsyncGenerator<T[]>;
+}
+
+// Error bodies are small JSON documents; never hold more than this of one.
+const MAX_ERROR_BODY = 64 * 1024;
+
+/**
+ * POSTs, retrying throttling, 5xx and dropped connections with backoff, but only while nothing
+ * has reached the caller: an HTTP error, a failed connection, or a stream error before its first
+ * item (`read` gives the items of a response body). Later errors are raised as they come.
+ */
+export async function postStream<T>(
+  url: string,
+  init: { headers: Record<string, string>; body: string },
+  transport: Transport,
+  read: (response: Response, requestId: string | undefined, onRead: () => void) => AsyncGenerator<T[]>,
+): Promise<Opened<T>> {
+  const budget = new RetryBudget(transport.retry, transport.signals);
+  const open = async (): Promise<Response> => {
+    for (;;) {
+      try {
+        return await attempt(url, init, transport);
+      } catch (error) {
+        await budget.beforeRetry(error);
+      }
+    }
+  };
+  transport.signals.startIdleTimer(transport.idleTimeout);
+  let response: Response;
+  try {
+    response = await open();
+  } catch (error) {
+    transport.signals.stopIdleTimer();
+    throw error;
+  }
+  const opened: Opened<T> = { response, requestId: requestIdOf(response), batches: items() };
+  async function* items(): AsyncGenerator<T[]> {
+    const touch = () => transport.signals.touch();
+    try {
+      for (;;) {
+        let received = false;
+        try {
+          for await (const batch of read(opened.response, opened.requestId, touch)) {
+            received = true;
+            yield batch;
+          }
+          return;
+        } catch (error) {
+          const failure = asAgentError(error, transport, opened.requestId, "Lost the connection to");
+          if (received) throw failure;
+          await budget.beforeRetry(failure);
+          opened.response = await open();
+          opened.requestId = requestIdOf(opened.response);
+        }
+      }
+    } finally {
+      transport.signals.stopIdleTimer();
+    }
+  }
+  return opened;
+}
+
+async function attempt(url: string, init: { headers: Record<string, string>; body: string }, transport: Transport): Promise<Response> {
+  let response: Response;
+  try {
+    const request = { method: "POST", headers: init.headers, body: init.body, signal: transport.signals.signal };
+    response = transport.signer
+      ? await transport.fetch(await transport.signer.sign(url, request))
+      : await transport.fetch(url, { ...request, headers: { ...init.headers, authorization: `Bearer ${transport.bearer ?? ""}` } });
+  } catch (error) {
+    throw asAgentError(error, transport, undefined, "Could not reach");
+  }
+  if (response.ok) {
+    if (!response.body) throw new StreamError(`${capital(transport.service)} answered without a body`, { code: "stream_empty" });
+    return response;
+  }
+  throw await httpError(response, transport);
+}
+
+/** An AWS error response → the matching AgentError. Reading the body also frees the connection. */
+async function httpError(response: Response, transport: Transport): Promise<AgentError> {
+  let text = "";
+  try {
+    text = await readLimited(response, MAX_ERROR_BODY);
+  } catch {
+    const aborted = transport.signals.abortError();
+    if (aborted) return aborted;
+  }
+  let parsed: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === "object") parsed = value as Record<string, unknown>;
+  } catch {
+    // not JSON: the status alone decides
+  }
+  const code = normalizeAwsCode(
+    response.headers.get("x-amzn-errortype") ?? stringOf(parsed.code) ?? stringOf(parsed.__type),
+  );
+  const message = scrubAwsMessage(stringOf(parsed.message) ?? stringOf(parsed.Message) ?? (response.statusText || "no message"));
+  const retryAfter = Number(response.headers.get("retry-after"));
+  return awsError(code, response.status, `${code ?? `HTTP ${response.status}`}: ${message}`, {
+    requestId: requestIdOf(response),
+    retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  });
+}
+
+async function readLimited(response: Response, limit: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const decoder = new TextDecoder();
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text;
+    if (text.length < limit) text += decoder.decode(value, { stream: true });
+    // Past the limit keep reading to the end, so the connection can be reused.
+  }
+}
+
+/** Anything thrown while talking to AWS → an AgentError, without leaking the request. */
+function asAgentError(
+  error: unknown,
+  transport: Transport,
+  requestId: string | undefined,
+  what: "Could not reach" | "Lost the connection to",
+): AgentError {
+  if (error instanceof AgentError) return error;
+  const aborted = transport.signals.abortError();
+  if (aborted) return aborted;
+  const reason = error instanceof Error ? error.message : String(error);
+  const host = new URL(transport.endpoint).host;
+  return new ConnectionError(`${what} ${transport.service} at ${host}: ${reason}`, {
+    code: "connection_error",
+    cause: error,
+    requestId,
+  });
+}
+
+/** Percent-encoding for path labels: encodeURIComponent plus the characters it leaves alone. */
+export function pathLabel(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function requestIdOf(response: Response): string | undefined {
+  return response.headers.get("x-amzn-requestid") ?? undefined;
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
