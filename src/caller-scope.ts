@@ -1,8 +1,9 @@
 import { BadRequestError, PermissionDeniedError } from "./errors.ts";
 
-// Session and memory ids allow 2 to 100 of [0-9a-zA-Z._:-]; a tag is "." and 16 base64url characters.
+// Ids allow up to 100 characters (Classic: [0-9a-zA-Z._:-]; AgentCore: no "." or ":"); a tag is
+// "-" and 16 base64url characters, which every backend's ids allow.
 const MAX_ID = 100;
-const TAG = /^(.+)\.([\w-]{16})$/;
+const TAG = /^(.+)-([\w-]{16})$/;
 const encoder = new TextEncoder();
 
 /**
@@ -25,7 +26,7 @@ export class CallerScope {
   /** A new id for this caller: a random one, tagged. */
   async issue(): Promise<string> {
     const base = crypto.randomUUID();
-    return `${base}.${await tag(this.caller, base)}`;
+    return `${base}-${await tag(this.caller, base)}`;
   }
 
   /**
@@ -43,7 +44,7 @@ export class CallerScope {
         code: "id_of_another_caller",
       });
     }
-    const scoped = `${id}.${await tag(this.caller, id)}`;
+    const scoped = `${id}-${await tag(this.caller, id)}`;
     if (scoped.length > MAX_ID) {
       throw new BadRequestError(`${param} is too long: with an API key it may have at most ${MAX_ID - 17} characters`, {
         param,

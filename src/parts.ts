@@ -74,6 +74,12 @@ export interface FunctionTool {
 
 /** Settings some backends take; each says what it cannot honour. */
 export interface AgentOptions {
+  /** The end user the caller acts for (OpenAI's `user`, Anthropic's `metadata.user_id`). */
+  user?: string;
+  /** The most tokens the answer may have (`max_tokens` and its kin). */
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
   memoryId?: string;
   endSession?: boolean;
   sessionAttributes?: Record<string, string>;

@@ -23,13 +23,13 @@ describe("CallerScope", () => {
 
   it("namespaces a caller's own names, the same way each time and differently per caller", async () => {
     const mine = await a.claim("conversation-1", "session_id");
-    expect(mine).toMatch(/^conversation-1\.[\w-]{16}$/);
+    expect(mine).toMatch(/^conversation-1-[\w-]{16}$/);
     expect(await a.claim("conversation-1", "session_id")).toBe(mine);
     expect(await a.claim(mine, "session_id")).toBe(mine);
     expect(await b.claim("conversation-1", "session_id")).not.toBe(mine);
     // A name that looks tagged but is no one's is a name like any other.
-    const lookalike = "x.AAAAAAAAAAAAAAAA";
-    expect(await b.claim(lookalike, "memory_id")).toMatch(/^x\.A{16}\.[\w-]{16}$/);
+    const lookalike = "x-AAAAAAAAAAAAAAAA";
+    expect(await b.claim(lookalike, "memory_id")).toMatch(/^x-A{16}-[\w-]{16}$/);
   });
 
   it("says how long a name may be once namespaced", async () => {

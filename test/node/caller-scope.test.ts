@@ -57,7 +57,7 @@ afterAll(() => server?.close());
 describe("sessions and memory scoped by caller", () => {
   it("tags the session a caller starts, continues it for that caller, and refuses it to another", async () => {
     const { session } = await chat(TEAM_A, "agent");
-    expect(session).toMatch(/^[0-9a-f-]{36}\.[\w-]{16}$/);
+    expect(session).toMatch(/^[0-9a-f-]{36}-[\w-]{16}$/);
     expect((await chat(TEAM_A, "agent", { session_id: session })).session).toBe(session);
     expect((await chat(TEAM_A_ROTATED, "agent", { session_id: session })).session).toBe(session);
     await refusal(chat(TEAM_B, "agent", { session_id: session }));
@@ -72,7 +72,7 @@ describe("sessions and memory scoped by caller", () => {
     const name = `my-conversation-${crypto.randomUUID().slice(0, 8)}`;
     const a = (await chat(TEAM_A, "agent", { session_id: name })).session;
     const b = (await chat(TEAM_B, "agent", { session_id: name })).session;
-    expect(a.startsWith(`${name}.`) && b.startsWith(`${name}.`)).toBe(true);
+    expect(a.startsWith(`${name}-`) && b.startsWith(`${name}-`)).toBe(true);
     expect(a).not.toBe(b);
     expect((await chat(TEAM_A, "agent", { session_id: name })).session).toBe(a);
     expect(await requests((r) => r.sessionId === name)).toHaveLength(0);
@@ -85,8 +85,8 @@ describe("sessions and memory scoped by caller", () => {
     const memoryOf = async (session: string) =>
       ((await requests((r) => r.sessionId === session))[0]!.body as { memoryId?: string }).memoryId!;
     const [awsA, awsB] = [await memoryOf(a.session), await memoryOf(b.session)];
-    expect(awsA).toMatch(new RegExp(`^${memory}\\.[\\w-]{16}$`));
-    expect(awsB).toMatch(new RegExp(`^${memory}\\.[\\w-]{16}$`));
+    expect(awsA).toMatch(new RegExp(`^${memory}-[\\w-]{16}$`));
+    expect(awsB).toMatch(new RegExp(`^${memory}-[\\w-]{16}$`));
     expect(awsA).not.toBe(awsB);
     await refusal(chat(TEAM_B, "agent", { memory_id: awsA }));
   });
