@@ -51,7 +51,7 @@ export const SESSION_FIELDS = [
 ] as const;
 
 export const chatRoute: SurfaceRoute = {
-  fields: ["messages", "stream", "stream_options"],
+  fields: ["messages", "stream", "stream_options", "tools", "user", "max_tokens", "max_completion_tokens", "temperature", "top_p"],
   check(body) {
     if (body.messages === undefined) {
       throw new BadRequestError('"messages" is required: a non-empty array of messages', { param: "messages", code: "invalid_messages" });
@@ -81,7 +81,7 @@ export const chatRoute: SurfaceRoute = {
 };
 
 export const responsesRoute: SurfaceRoute = {
-  fields: ["input", "instructions", "tools", "previous_response_id", "stream", "max_output_tokens", "metadata", "store"],
+  fields: ["input", "instructions", "tools", "previous_response_id", "stream", "max_output_tokens", "metadata", "store", "user", "temperature", "top_p"],
   async call(client, params, model) {
     const result = await client.responses(params as unknown as ResponsesParams);
     if ("object" in result) {
@@ -100,7 +100,7 @@ export const responsesRoute: SurfaceRoute = {
 };
 
 export const messagesRoute: SurfaceRoute = {
-  fields: ["messages", "system", "tools", "max_tokens", "stream", "metadata"],
+  fields: ["messages", "system", "tools", "max_tokens", "stream", "metadata", "temperature", "top_p"],
   async call(client, params, model) {
     const result = await client.messages(params as unknown as MessagesParams);
     if ("type" in result) {

@@ -56,3 +56,29 @@ function stringMap(value: unknown, param: string): Record<string, string> {
 export function invalid(param: string, expected: string): BadRequestError {
   return new BadRequestError(`${param} must be ${expected}`, { param, code: "invalid_value" });
 }
+
+/** The end user and the model settings a surface read, checked; undefined ones are left out. */
+export function withModelSettings(
+  options: AgentOptions,
+  settings: { user: unknown; maxTokens: unknown; temperature: unknown; topP: unknown },
+  names: { user: string; maxTokens: string },
+): AgentOptions {
+  const { user, maxTokens, temperature, topP } = settings;
+  if (user !== undefined && user !== null) {
+    if (typeof user !== "string" || user === "") throw invalid(names.user, "a non-empty string");
+    options.user = user;
+  }
+  if (maxTokens !== undefined && maxTokens !== null) {
+    if (typeof maxTokens !== "number" || !Number.isInteger(maxTokens) || maxTokens < 1) throw invalid(names.maxTokens, "a whole number above 0");
+    options.maxTokens = maxTokens;
+  }
+  if (temperature !== undefined && temperature !== null) {
+    if (typeof temperature !== "number" || !(temperature >= 0 && temperature <= 2)) throw invalid("temperature", "a number from 0 to 2");
+    options.temperature = temperature;
+  }
+  if (topP !== undefined && topP !== null) {
+    if (typeof topP !== "number" || !(topP >= 0 && topP <= 1)) throw invalid("top_p", "a number from 0 to 1");
+    options.topP = topP;
+  }
+  return options;
+}

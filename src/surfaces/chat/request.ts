@@ -2,9 +2,9 @@
 // developer messages instructions, trailing tool messages the results of the agent's tool calls.
 import { BadRequestError } from "../../errors.ts";
 import { dataUrlToFile } from "../../files.ts";
-import type { AgentRequest, AssistantContent, Turn, UserContent } from "../../parts.ts";
+import type { AgentRequest, AssistantContent, FunctionTool, Turn, UserContent } from "../../parts.ts";
 import type { ChatMessage, CompletionParams, ContentPart } from "../../types.ts";
-import { agentOptions, checkFlags, invalid, sessionOf } from "../options.ts";
+import { agentOptions, checkFlags, invalid, sessionOf, withModelSettings } from "../options.ts";
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 
@@ -60,11 +60,15 @@ export function chatRequest(params: CompletionParams): AgentRequest {
     model: params.model,
     turns,
     instructions,
-    tools: [],
+    tools: functionTools(params.tools),
     sessionId: sessionOf(params),
     stream: params.stream === true,
     param: "messages",
-    options: agentOptions(params),
+    options: withModelSettings(
+      agentOptions(params),
+      { user: params.user, maxTokens: params.max_completion_tokens ?? params.max_tokens, temperature: params.temperature, topP: params.top_p },
+      { user: "user", maxTokens: params.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens" },
+    ),
   };
 }
 
@@ -152,5 +156,20 @@ function toolText(message: ChatMessage, index: number): string {
   throw new BadRequestError(`messages[${index}].content: a tool result must be text`, {
     param: `messages[${index}].content`,
     code: "invalid_tool_result",
+  });
+}
+
+/** Function tools (`{type: "function", function: {name, description, parameters}}`); others are an agent's own business. */
+function functionTools(tools: unknown): FunctionTool[] {
+  if (tools === undefined || tools === null) return [];
+  if (!Array.isArray(tools)) throw invalid("tools", "a list of tools");
+  return tools.flatMap((tool: { type?: unknown; function?: { name?: unknown; description?: unknown; parameters?: unknown } }, index) => {
+    if (tool?.type !== "function") return [];
+    const fn = tool.function;
+    if (typeof fn?.name !== "string" || fn.name === "") throw invalid(`tools[${index}].function.name`, "the function's name");
+    const spec: FunctionTool = { name: fn.name };
+    if (typeof fn.description === "string") spec.description = fn.description;
+    if (fn.parameters && typeof fn.parameters === "object") spec.parameters = fn.parameters as Record<string, unknown>;
+    return [spec];
   });
 }

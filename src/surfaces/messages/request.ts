@@ -2,7 +2,7 @@
 // turns, `tool_result` blocks the results of the agent's tool calls.
 import { BadRequestError } from "../../errors.ts";
 import type { AgentRequest, AssistantContent, FunctionTool, InputFile, Turn, UserContent } from "../../parts.ts";
-import { agentOptions, checkFlags, invalid, sessionOf } from "../options.ts";
+import { agentOptions, checkFlags, invalid, sessionOf, withModelSettings } from "../options.ts";
 import type { ContentBlockParam, MessageParam, MessagesParams } from "./types.ts";
 
 // Blocks an agent session already holds when a client passes them back.
@@ -29,7 +29,11 @@ export function messagesRequest(params: MessagesParams): AgentRequest {
     sessionId: sessionOf(params),
     stream: params.stream === true,
     param: "messages",
-    options: agentOptions(params),
+    options: withModelSettings(
+      agentOptions(params),
+      { user: params.metadata?.user_id, maxTokens: params.max_tokens, temperature: params.temperature, topP: params.top_p },
+      { user: "metadata.user_id", maxTokens: "max_tokens" },
+    ),
   };
 }
 

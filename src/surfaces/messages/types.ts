@@ -12,7 +12,11 @@ export interface MessagesParams extends CallParams {
   /** Custom tools are offered to backends that call the client's tools; an agent's own tools are its own. */
   tools?: Array<{ name?: string; type?: string | null; description?: string; input_schema?: object }>;
   stream?: boolean | null;
+  /** `user_id`: the end user, the harness's memory actor and the runtime's user id (scoped by caller). */
   metadata?: { user_id?: string | null } | null;
+  /** For a harness whose model the config names; agents otherwise keep their own. */
+  temperature?: number;
+  top_p?: number;
 }
 
 export interface MessageParam {

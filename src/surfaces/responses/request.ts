@@ -3,7 +3,7 @@
 import { BadRequestError } from "../../errors.ts";
 import { dataUrlToFile } from "../../files.ts";
 import type { AgentRequest, AssistantContent, FunctionTool, Turn, UserContent } from "../../parts.ts";
-import { agentOptions, checkFlags, invalid, sessionOf } from "../options.ts";
+import { agentOptions, checkFlags, invalid, sessionOf, withModelSettings } from "../options.ts";
 import type { ResponseInputItem, ResponsesParams } from "./types.ts";
 
 // Items a client may pass back from an earlier response that an agent session already holds.
@@ -37,7 +37,11 @@ export function responsesRequest(params: ResponsesParams): AgentRequest {
     sessionId: sessionOf(params),
     stream: params.stream === true,
     param: "input",
-    options: agentOptions(params),
+    options: withModelSettings(
+      agentOptions(params),
+      { user: params.user, maxTokens: params.max_output_tokens, temperature: params.temperature, topP: params.top_p },
+      { user: "user", maxTokens: "max_output_tokens" },
+    ),
   };
 }
 

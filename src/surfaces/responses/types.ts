@@ -19,6 +19,11 @@ export interface ResponsesParams extends CallParams {
   metadata?: Record<string, string> | null;
   /** Accepted, but nothing is stored: response ids carry what continuing needs. */
   store?: boolean | null;
+  /** The end user: the harness's memory actor and the runtime's user id (scoped by caller). */
+  user?: string;
+  /** For a harness whose model the config names; agents otherwise keep their own. */
+  temperature?: number | null;
+  top_p?: number | null;
 }
 
 /** An input item, as loosely as clients send them (`type` may be left out of a message); checked when read. */
