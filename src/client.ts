@@ -8,7 +8,9 @@ import { Signers, sendWithRefresh } from "./aws/signing.ts";
 import { invokeClassic } from "./backends/agents-classic/agent.ts";
 import type { Transport } from "./aws/transport.ts";
 import type { BackendContext } from "./backends/context.ts";
-import { type AgentModel, parseModel } from "./model.ts";
+import { parseModel } from "./model.ts";
+import { invokeHarness } from "./backends/harness/agent.ts";
+import { invokeRuntime } from "./backends/runtime/agent.ts";
 import { toolCallSecret } from "./backends/agents-classic/tool-call-id.ts";
 import { BadRequestError } from "./errors.ts";
 import type { AgentAnswer, AgentRequest } from "./parts.ts";
@@ -221,7 +223,12 @@ export class BedrockAgentClient {
           return sendWithRefresh(send, resolved, transport, signals);
         },
       };
-      const answer = await invokeClassic(request, model as AgentModel & { kind: "agent" }, context);
+      const answer =
+        model.kind === "agent"
+          ? await invokeClassic(request, model, context)
+          : model.kind === "harness"
+            ? await invokeHarness(request, model, call, context)
+            : await invokeRuntime(request, model, call, context);
       return { ...answer, cancel: () => signals.cancel() };
     };
     return { idSecret, invoke };

@@ -166,6 +166,9 @@ const BY_AWS_CODE: Record<string, AgentErrorClass> = {
   ResourceNotFoundException: NotFoundError,
   ConflictException: ConflictError,
   DependencyFailedException: DependencyFailedError,
+  // AgentCore: the agent's own code failed (424); a conflict worth another try (409).
+  RuntimeClientError: DependencyFailedError,
+  RetryableConflictException: ConflictError,
   ModelNotReadyException: ServiceUnavailableError,
   ThrottlingException: RateLimitError,
   TooManyRequestsException: RateLimitError,

@@ -105,8 +105,30 @@ export interface SessionParams {
   include_citations?: boolean;
 }
 
+/** Settings of AgentCore harnesses and runtimes, in LiteLLM's names where it has them. */
+export interface AgentCoreParams {
+  /** The endpoint or version to call (LiteLLM's name). */
+  qualifier?: string;
+  /** LiteLLM's `runtimeSessionId`: the session to continue, as `session_id`. */
+  runtimeSessionId?: string;
+  /** Harness: the Bedrock model the harness runs (else the harness's own); prices its usage. */
+  harness_model?: string;
+  /** Harness: the tools of its own it may use this time. */
+  allowed_tools?: string[];
+  max_iterations?: number;
+  timeout_seconds?: number;
+  /** Harness: the memory actor, for every caller of this model (else the end user, scoped by caller). */
+  actor_id?: string;
+  /** false: the end user (`user`) is not passed on as the memory actor and runtime user id. */
+  pass_user?: boolean;
+  /** Runtime: what the payload holds: `prompt` (`{"prompt"}`, the default), `conversation` (`{"prompt", "messages"}`) or `openai` (the chat request). */
+  payload_format?: "prompt" | "conversation" | "openai";
+  /** Runtime behind a JWT authorizer: this token as `Authorization: Bearer`, instead of SigV4 (LiteLLM's name). */
+  api_key?: string;
+}
+
 /** What every call takes besides its surface's request: where to send it, and how. */
-export interface CallParams extends AwsParams, RequestOptions, CustomPrices, SessionParams {}
+export interface CallParams extends AwsParams, RequestOptions, CustomPrices, SessionParams, AgentCoreParams {}
 
 export interface CompletionParams extends CallParams, IgnoredOpenAIParams {
   /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */

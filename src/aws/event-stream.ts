@@ -1,5 +1,5 @@
 import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { StreamError } from "../errors.ts";
+import { StreamError, awsError, exceptionTypeToCode } from "../errors.ts";
 
 
 // The AWS event-stream format caps a message at 16 MiB; a length prefix above that is
@@ -138,3 +138,62 @@ export function base64ToBytes(base64: string): Uint8Array {
   return bytes;
 }
 
+
+/** An event of an AWS event stream: its `:event-type` and its JSON payload. */
+export interface StreamEvent {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The events of an event-stream body, a batch per network read (frames of one read decoded in
+ * one pass). Exception and error frames raise the matching AgentError after the events before them.
+ */
+export async function* eventBatches(
+  body: ReadableStream<Uint8Array>,
+  requestId: string | undefined,
+  onRead?: () => void,
+): AsyncGenerator<StreamEvent[]> {
+  const framer = new Framer();
+  for await (const read of reads(body, onRead)) {
+    const events: StreamEvent[] = [];
+    try {
+      for (const frame of framer.push(read)) events.push(streamEvent(decodeFrame(frame), requestId));
+    } catch (error) {
+      if (events.length > 0) yield events;
+      throw error;
+    }
+    if (events.length > 0) yield events;
+  }
+  framer.end();
+}
+
+function streamEvent({ headers, body }: DecodedMessage, requestId: string | undefined): StreamEvent {
+  const header = (name: string) => {
+    const value = headers[name]?.value;
+    return typeof value === "string" ? value : undefined;
+  };
+  const messageType = header(":message-type");
+  const payload = (): Record<string, unknown> => {
+    try {
+      const value: unknown = JSON.parse(utf8Decoder.decode(body));
+      if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+    } catch {
+      // reported below
+    }
+    throw new StreamError("The event stream has a frame whose payload is not a JSON object", { code: "stream_corrupt", requestId });
+  };
+  if (messageType === "exception") {
+    const code = exceptionTypeToCode(header(":exception-type") ?? "unknownException");
+    const { message, Message } = payload() as { message?: string; Message?: string };
+    throw awsError(code, 500, `${code}: ${message ?? Message ?? "no message"}`, { requestId });
+  }
+  if (messageType === "error") {
+    const code = header(":error-code") ?? "UnknownError";
+    throw awsError(code, 500, `${code}: ${header(":error-message") ?? "the stream reported an error"}`, { requestId });
+  }
+  if (messageType !== "event") {
+    throw new StreamError(`The event stream has a frame of unknown message type "${messageType}"`, { code: "stream_corrupt", requestId });
+  }
+  return { type: header(":event-type") ?? "", payload: payload() };
+}

@@ -35,6 +35,7 @@ export const SESSION_FIELDS = [
   "session_id",
   "sessionID",
   "sessionId",
+  "runtimeSessionId",
   "memory_id",
   "memoryId",
   "end_session",

@@ -3,9 +3,9 @@ import { BadRequestError } from "../errors.ts";
 import type { AgentOptions } from "../parts.ts";
 import type { SessionParams } from "../types.ts";
 
-/** `session_id` in our name or LiteLLM's. */
-export function sessionOf(params: SessionParams): string | undefined {
-  return params.session_id ?? params.sessionID ?? params.sessionId;
+/** `session_id` in our name or LiteLLM's (`runtimeSessionId` for AgentCore). */
+export function sessionOf(params: SessionParams & { runtimeSessionId?: string }): string | undefined {
+  return params.session_id ?? params.sessionID ?? params.sessionId ?? params.runtimeSessionId;
 }
 
 /** Flags must be booleans: `"stream": "yes"` is a mistake to name, not a truthy value to act on. */

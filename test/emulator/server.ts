@@ -15,6 +15,7 @@ import {
 } from "./scenarios.ts";
 import { sliceFrames } from "./slicing.ts";
 import { verifySigV4 } from "./sigv4.ts";
+import { agentCoreRoutes } from "./agentcore-server.ts";
 import { validateBody, validateLabels, validateSourceArn } from "./validate.ts";
 
 export interface EmulatorOptions {
@@ -298,6 +299,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     res.writeHead(200, responseHeaders);
     res.flushHeaders();
 
+    await stream(res, plan, record);
+  }
+
+  /** Plays a plan's steps on an open response, noting when the client goes away first. */
+  async function stream(res: ServerResponse, plan: StreamPlan, record: RecordedRequest): Promise<void> {
     const cancel = new Cancellation();
     streams.add(cancel);
     const onGone = () => {
@@ -316,6 +322,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (!cancel.cancelled) res.end();
     }
   }
+
+  const agentCore = agentCoreRoutes({
+    verify: (req, rawPath, rawQuery, body) =>
+      verifySigV4(
+        { method: req.method ?? "", rawPath, rawQuery, headers: req.headersDistinct as Record<string, string[]>, body },
+        { credentials, maxSkewMs, now, service: "bedrock-agentcore" },
+      ),
+    record: (record) => requests.push(record),
+    sendError,
+    stream,
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
@@ -342,6 +359,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       return sendJson(res, 404, { message: "unknown emulator endpoint" });
     }
+    if (req.method === "POST" && (await agentCore(req, res, body))) return;
     const match = ROUTE.exec(rawPath);
     if (!match || req.method !== "POST") {
       return sendError(res, 404, "UnknownOperationException", `No operation matches ${req.method} ${rawPath}`);

@@ -1,0 +1,113 @@
+// InvokeHarness events → parts. The client's own tools (inline functions) become tool calls;
+// the tools the harness runs itself appear as a line of reasoning, never as a call to answer.
+import { AgentError, BadGatewayError, InternalServerError, PermissionDeniedError } from "../../errors.ts";
+import type { AgentPart, FinishReason } from "../../parts.ts";
+import type { StreamEvent } from "../../aws/event-stream.ts";
+import type { HarnessCallIds } from "./tool-call-ids.ts";
+
+export interface HarnessPartsOptions {
+  sessionId: string;
+  /** The names of the client's function tools. */
+  clientTools: ReadonlySet<string>;
+  ids: HarnessCallIds;
+  includeReasoning: boolean;
+  includeTraces: boolean;
+  /** The model the config names, which prices the usage; undefined: unknown. */
+  model: string | undefined;
+}
+
+const LENGTH = new Set(["max_tokens", "max_output_tokens_exceeded", "model_context_window_exceeded", "max_iterations_exceeded", "timeout_exceeded", "interrupted", "partial_turn"]);
+const MALFORMED = new Set(["malformed_model_output", "malformed_tool_use"]);
+
+interface Block {
+  kind: "client-tool" | "server-tool" | "other";
+  id?: string;
+}
+
+export async function* harnessParts(events: AsyncGenerator<StreamEvent[]>, options: HarnessPartsOptions): AsyncGenerator<AgentPart[]> {
+  const blocks = new Map<number, Block>();
+  let finish: FinishReason = "stop";
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let reasoningSent = false;
+  const reasoning = (out: AgentPart[], text: string, paragraph: boolean) => {
+    if (!options.includeReasoning || !text) return;
+    out.push({ type: "reasoning-delta", text: (paragraph && reasoningSent ? "\n\n" : "") + text });
+    reasoningSent = true;
+  };
+  let out: AgentPart[] = [];
+  try {
+    for await (const batch of events) {
+      out = [];
+      for (const { type, payload } of batch) {
+        if (options.includeTraces) out.push({ type: "trace", trace: { [type]: payload } });
+        const index = payload.contentBlockIndex as number;
+        switch (type) {
+          case "contentBlockStart": {
+            const toolUse = (payload.start as { toolUse?: { toolUseId?: string; name?: string; type?: string } } | undefined)?.toolUse;
+            if (!toolUse) {
+              blocks.set(index, { kind: "other" });
+              break;
+            }
+            const name = toolUse.name ?? "";
+            if (options.clientTools.has(name) && (toolUse.type === undefined || toolUse.type === "tool_use")) {
+              const id = await options.ids.encode({ sessionId: options.sessionId, toolUseId: toolUse.toolUseId ?? "" });
+              blocks.set(index, { kind: "client-tool", id });
+              out.push({ type: "tool-call-start", id, name });
+            } else {
+              blocks.set(index, { kind: "server-tool" });
+              reasoning(out, `Using ${name}.`, true);
+            }
+            break;
+          }
+          case "contentBlockDelta": {
+            const delta = (payload.delta ?? {}) as { text?: string; toolUse?: { input?: string }; reasoningContent?: { text?: string } };
+            const block = blocks.get(index);
+            if (typeof delta.text === "string" && delta.text) out.push({ type: "text-delta", text: delta.text });
+            else if (delta.toolUse && block?.kind === "client-tool") out.push({ type: "tool-call-delta", id: block.id!, delta: delta.toolUse.input ?? "" });
+            else if (typeof delta.reasoningContent?.text === "string") reasoning(out, delta.reasoningContent.text, false);
+            break;
+          }
+          case "contentBlockStop": {
+            const block = blocks.get(index);
+            if (block?.kind === "client-tool") out.push({ type: "tool-call-end", id: block.id! });
+            blocks.delete(index);
+            break;
+          }
+          case "messageStop": {
+            const reason = String(payload.stopReason ?? "end_turn");
+            if (reason === "tool_use") finish = "tool-calls";
+            else if (reason === "content_filtered") finish = "content-filter";
+            else if (LENGTH.has(reason)) finish = "length";
+            else if (reason === "hook_stopped") throw new PermissionDeniedError("A hook of the harness stopped the answer", { code: "hook_stopped" });
+            else if (MALFORMED.has(reason)) throw new BadGatewayError(`The harness's model answered badly (${reason})`, { code: reason });
+            else if (reason !== "tool_result") finish = "stop";
+            break;
+          }
+          case "metadata": {
+            const usage = (payload.usage ?? {}) as { inputTokens?: number; outputTokens?: number };
+            inputTokens += count(usage.inputTokens);
+            outputTokens += count(usage.outputTokens);
+            break;
+          }
+          case "hookEvent":
+            if (payload.decision === "deny") {
+              const why = typeof payload.reason === "string" ? `: ${payload.reason}` : "";
+              throw new PermissionDeniedError(`A hook of the harness denied ${String(payload.name ?? "a step")}${why}`, { code: "hook_denied" });
+            }
+            break;
+        }
+      }
+      yield out;
+      out = [];
+    }
+    out.push({ type: "usage", model: options.model, inputTokens, outputTokens }, { type: "finish", reason: finish });
+  } catch (error) {
+    out.push({ type: "error", error: error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error }) });
+  }
+  yield out;
+}
+
+function count(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
+}

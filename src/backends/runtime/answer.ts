@@ -1,0 +1,208 @@
+// An InvokeAgentRuntime answer → parts. The agent's author chose the shapes: SSE events (Strands'
+// `{"event": ...}` with `{"data": ...}` twins of each text delta, JSON strings, OpenAI chunks) or
+// one JSON document. Text comes from the first shape that carries it, so a twin never doubles it.
+import { AgentError, DependencyFailedError, InternalServerError } from "../../errors.ts";
+import { reads } from "../../aws/event-stream.ts";
+import type { AgentPart, FinishReason } from "../../parts.ts";
+
+type Shape = "event" | "data" | "string" | "openai";
+
+export interface RuntimeAnswerOptions {
+  includeReasoning: boolean;
+  includeTraces: boolean;
+  requestId: string | undefined;
+}
+
+/** The parts of a runtime's answer, a batch per network read. */
+export async function* runtimeParts(response: Response, options: RuntimeAnswerOptions, onRead: () => void): AsyncGenerator<AgentPart[]> {
+  const reader = new AnswerReader(options);
+  const type = response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+  let out: AgentPart[] = [];
+  try {
+    if (type === "text/event-stream") {
+      const lines = new SseLines();
+      for await (const read of reads(response.body!, onRead)) {
+        out = [];
+        for (const data of lines.push(read)) reader.event(parse(data), out);
+        yield out;
+      }
+      out = [];
+      for (const data of lines.end()) reader.event(parse(data), out);
+    } else {
+      out = [];
+      let text = "";
+      const decoder = new TextDecoder();
+      for await (const read of reads(response.body!, onRead)) text += decoder.decode(read, { stream: true });
+      text += decoder.decode();
+      reader.document(text, type === "application/json", out);
+    }
+    out.push(...reader.end());
+  } catch (error) {
+    out.push({ type: "error", error: error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error }) });
+  }
+  yield out;
+}
+
+class AnswerReader {
+  private shape: Shape | undefined;
+  private finish: FinishReason = "stop";
+  private inputTokens = 0;
+  private outputTokens = 0;
+  private sentText = false;
+
+  constructor(private readonly options: RuntimeAnswerOptions) {}
+
+  event(value: unknown, out: AgentPart[]): void {
+    if (this.options.includeTraces) out.push({ type: "trace", trace: value });
+    if (typeof value === "string") return this.text("string", value, out);
+    if (!value || typeof value !== "object") return;
+    const event = value as Record<string, unknown>;
+    if (event.error !== undefined || event.error_type !== undefined) {
+      const message = String(event.message ?? event.error ?? "the agent reported an error");
+      throw new DependencyFailedError(`The agent failed: ${message.slice(0, 500)}`, { code: String(event.error_type ?? "agent_error"), requestId: this.options.requestId });
+    }
+    const inner = event.event as Record<string, Record<string, unknown> | undefined> | undefined;
+    if (inner && typeof inner === "object") {
+      const delta = inner.contentBlockDelta?.delta as { text?: unknown; reasoningContent?: { text?: unknown } } | undefined;
+      if (typeof delta?.text === "string") this.text("event", delta.text, out);
+      if (typeof delta?.reasoningContent?.text === "string" && this.options.includeReasoning) out.push({ type: "reasoning-delta", text: delta.reasoningContent.text });
+      const usage = inner.metadata?.usage as { inputTokens?: unknown; outputTokens?: unknown } | undefined;
+      if (usage) this.usage(usage.inputTokens, usage.outputTokens);
+      const stop = inner.messageStop?.stopReason;
+      if (typeof stop === "string") this.stop(stop);
+      return;
+    }
+    if (typeof event.data === "string") return this.text("data", event.data, out);
+    const choice = (event.choices as Array<{ delta?: { content?: unknown }; finish_reason?: unknown }> | undefined)?.[0];
+    if (choice) {
+      if (typeof choice.delta?.content === "string") this.text("openai", choice.delta.content, out);
+      if (choice.finish_reason === "length") this.finish = "length";
+    }
+    const usage = event.usage as { prompt_tokens?: unknown; completion_tokens?: unknown } | undefined;
+    if (usage && typeof usage === "object") this.usage(usage.prompt_tokens, usage.completion_tokens);
+    // A final `{"message": ...}` repeats what streamed; it counts only when nothing did.
+    if (event.message !== undefined && !this.sentText) {
+      const text = textOf(event.message);
+      if (text) out.push({ type: "text-delta", text });
+      this.sentText = this.sentText || text !== "";
+    }
+  }
+
+  /** A whole JSON (or other) document: its text, as an agent's entrypoint returned it. */
+  document(text: string, json: boolean, out: AgentPart[]): void {
+    if (!json) {
+      if (text) out.push({ type: "text-delta", text });
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      if (text) out.push({ type: "text-delta", text });
+      return;
+    }
+    if (this.options.includeTraces) out.push({ type: "trace", trace: value });
+    const object = value as Record<string, unknown> | null;
+    if (object && typeof object === "object" && (object.error !== undefined || object.error_type !== undefined) && object.result === undefined) {
+      this.event(value, out);
+    }
+    const usage = (object?.usage ?? undefined) as Record<string, unknown> | undefined;
+    if (usage && typeof usage === "object") this.usage(usage.prompt_tokens ?? usage.inputTokens ?? usage.input_tokens, usage.completion_tokens ?? usage.outputTokens ?? usage.output_tokens);
+    const answer = textOf(value);
+    if (answer) out.push({ type: "text-delta", text: answer });
+  }
+
+  end(): AgentPart[] {
+    return [
+      { type: "usage", model: undefined, inputTokens: this.inputTokens, outputTokens: this.outputTokens },
+      { type: "finish", reason: this.finish },
+    ];
+  }
+
+  private text(shape: Shape, text: string, out: AgentPart[]): void {
+    this.shape ??= shape;
+    if (shape !== this.shape || !text) return;
+    this.sentText = true;
+    out.push({ type: "text-delta", text });
+  }
+
+  private usage(input: unknown, output: unknown): void {
+    this.inputTokens += count(input);
+    this.outputTokens += count(output);
+  }
+
+  private stop(reason: string): void {
+    if (reason === "max_tokens") this.finish = "length";
+    else if (reason === "content_filtered" || reason === "guardrail_intervened") this.finish = "content-filter";
+    else if (reason === "end_turn") this.finish = "stop";
+  }
+}
+
+/**
+ * The text of an agent's JSON answer, in the shapes agents on AgentCore return: a string,
+ * `{"result"}`, `{"response"}`, `{"output"}`, a message with content blocks, an OpenAI
+ * completion; anything else as its JSON text.
+ */
+export function textOf(value: unknown, depth = 0): string {
+  if (typeof value === "string") return value;
+  if (value === null || value === undefined || depth > 4) return "";
+  if (Array.isArray(value)) return value.map((item) => textOf(item, depth + 1)).join("");
+  if (typeof value !== "object") return JSON.stringify(value);
+  const object = value as Record<string, unknown>;
+  if (typeof object.text === "string") return object.text;
+  for (const key of ["result", "response", "output", "content", "message"]) {
+    if (object[key] !== undefined) return textOf(object[key], depth + 1);
+  }
+  const choice = (object.choices as Array<{ message?: { content?: unknown } }> | undefined)?.[0];
+  if (choice?.message) return textOf(choice.message.content, depth + 1);
+  return depth === 0 ? JSON.stringify(value) : "";
+}
+
+/** SSE `data:` payloads, across reads split anywhere (UTF-8 decoded across them too). */
+class SseLines {
+  private readonly decoder = new TextDecoder();
+  private buffer = "";
+  private data: string[] = [];
+
+  push(bytes: Uint8Array): string[] {
+    this.buffer += this.decoder.decode(bytes, { stream: true });
+    return this.lines(false);
+  }
+
+  end(): string[] {
+    this.buffer += this.decoder.decode();
+    return this.lines(true);
+  }
+
+  private lines(final: boolean): string[] {
+    const events: string[] = [];
+    let newline: number;
+    while ((newline = this.buffer.indexOf("\n")) !== -1) {
+      const line = this.buffer.slice(0, newline).replace(/\r$/, "");
+      this.buffer = this.buffer.slice(newline + 1);
+      if (line === "") {
+        if (this.data.length > 0) events.push(this.data.join("\n"));
+        this.data = [];
+      } else if (line.startsWith("data:")) this.data.push(line.slice(line.startsWith("data: ") ? 6 : 5));
+    }
+    if (final) {
+      if (this.buffer.startsWith("data:")) this.data.push(this.buffer.slice(this.buffer.startsWith("data: ") ? 6 : 5));
+      if (this.data.length > 0) events.push(this.data.join("\n"));
+      this.data = [];
+      this.buffer = "";
+    }
+    return events;
+  }
+}
+
+function parse(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data; // plain text events
+  }
+}
+
+function count(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
+}
