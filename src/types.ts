@@ -84,6 +84,8 @@ export interface SessionParams {
   session_id?: string;
   sessionID?: string;
   sessionId?: string;
+  /** LiteLLM's name for AgentCore's session. */
+  runtimeSessionId?: string;
   /** Long-term memory across sessions (InvokeAgent's `memoryId` is accepted too). */
   memory_id?: string;
   memoryId?: string;
@@ -109,8 +111,6 @@ export interface SessionParams {
 export interface AgentCoreParams {
   /** The endpoint or version to call (LiteLLM's name). */
   qualifier?: string;
-  /** LiteLLM's `runtimeSessionId`: the session to continue, as `session_id`. */
-  runtimeSessionId?: string;
   /** Harness: the Bedrock model the harness runs (else the harness's own); prices its usage. */
   harness_model?: string;
   /** Harness: the tools of its own it may use this time. */

@@ -3,14 +3,14 @@
 // file goes into the Worker bundle. Values are never quoted for keys that hold secrets.
 
 import { MODEL_FORM, parseModel } from "../model.ts";
-import type { AwsParams, CustomPrices, RequestOptions } from "../types.ts";
+import type { AgentCoreParams, AwsParams, CustomPrices, RequestOptions } from "../types.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
 /** A deployment's `litellm_params`, `os.environ/` references resolved; usable as `ClientOptions`. */
-export interface DeploymentParams extends AwsParams, CustomPrices, Pick<RequestOptions, "num_retries" | "timeout" | "idle_timeout"> {
+export interface DeploymentParams extends AwsParams, AgentCoreParams, CustomPrices, Pick<RequestOptions, "num_retries" | "timeout" | "idle_timeout"> {
   /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */
   model: string;
   /** false: this model never sends reasoning_content, whatever the request says. */
@@ -79,6 +79,7 @@ const UNQUOTED = new Set([
   "aws_web_identity_token",
   "aws_external_id",
   "api_base",
+  "api_key",
 ]);
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/; // as src/endpoint.ts checks it
 const MODEL_NAME = /^[^\s\p{Cc}]+$/u;
@@ -173,6 +174,18 @@ const PARAMS: Record<keyof DeploymentParams, Check> = {
   aws_sts_endpoint: httpUrl,
   aws_profile_name: str,
   include_reasoning: bool,
+  qualifier: str,
+  harness_model: str,
+  allowed_tools: (v) => {
+    if (!Array.isArray(v.value) || !v.value.every((t) => typeof t === "string" && t !== "")) fail(v, "a list of tool names");
+    return v.value;
+  },
+  max_iterations: num("a whole number above 0", (n) => Number.isInteger(n) && n > 0),
+  timeout_seconds: num("a whole number of seconds above 0", (n) => Number.isInteger(n) && n > 0),
+  actor_id: str,
+  pass_user: bool,
+  payload_format: oneOf(["prompt", "conversation", "openai"]),
+  api_key: str,
 };
 
 /** Validates a parsed config (from YAML or JSON) and resolves its `os.environ/` references. */
