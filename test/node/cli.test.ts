@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { harnessAnswer, runtimeAnswer } from "../emulator/agentcore-scenarios.ts";
 import { demoAnswer } from "../emulator/scenarios.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -80,6 +81,21 @@ describe("npm start (the demo) and the README's snippets", () => {
     const { stdout } = await run("sh", ["-c", command]);
     const body = JSON.parse(stdout) as { choices: Array<{ message: { content: string } }> };
     expect(body.choices[0]!.message.content).toBe(demoAnswer("Hello!"));
+  });
+
+  it("answers the README's migration snippets from the demo harness and the demo runtime", async () => {
+    const section = readme.slice(readme.indexOf("## Migrating from Agents Classic"), readme.indexOf("## The OpenAI-compatible endpoint"));
+    const block = (opening: string) => section.slice(section.indexOf(opening), section.indexOf("```", section.indexOf(opening)));
+    const curl = block("curl http://localhost:4000").replaceAll("http://localhost:4000", url);
+    const { stdout } = await run("sh", ["-c", curl]);
+    expect((JSON.parse(stdout) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content).toBe(harnessAnswer("Hello!", 1));
+    const file = join(root, "test", "node", `.readme-snippet-${process.pid}-runtime.mjs`);
+    writeFileSync(file, block('import OpenAI from "openai";').replaceAll("http://localhost:4000", url));
+    try {
+      expect((await run(process.execPath, [file], { cwd: root })).stdout).toBe(`${runtimeAnswer("Hello!")}\n`);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 
   it.each([
