@@ -129,7 +129,7 @@ general_settings:
     expect(await loadError(join(dir, "missing.yaml"))).toMatch(/missing\.yaml: cannot read the config file \(ENOENT\)/);
     const bad = EXAMPLE.replace("bedrock/agent/AGENT456/ALIAS789", "gpt-4");
     expect(await loadError(await file("bad.yaml", bad))).toBe(
-      'model_list[1].litellm_params.model: expected bedrock/agent/{AGENT_ID}/{ALIAS_ID}, got "gpt-4"',
+      'model_list[1].litellm_params.model: expected bedrock/agent/{AGENT_ID}/{ALIAS_ID} or bedrock/agentcore/{HARNESS_OR_RUNTIME_ARN}, got "gpt-4"',
     );
   });
 });
