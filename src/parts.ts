@@ -134,6 +134,8 @@ export type AgentPart =
 /** An answer on its way: its session, and its parts a network read at a time. */
 export interface AgentAnswer {
   readonly session: SessionInfo;
+  /** What the backend said of how the answer ended, in its own words, when that says more than the finish reason. */
+  readonly outcome?: { stopReason?: string };
   /** Leaving it early (`return()`) closes the connection to AWS. */
   readonly parts: AsyncGenerator<AgentPart[]>;
 }

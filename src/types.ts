@@ -225,6 +225,8 @@ export interface HiddenParams {
   aws_request_id?: string;
   /** The foundation model(s) the agent called, as the traces name them. */
   foundation_models: string[];
+  /** The backend's own stop reason when it says more than `finish_reason` (e.g. `max_iterations_exceeded`). */
+  stop_reason?: string;
 }
 
 export interface ChatCompletion {

@@ -26,6 +26,7 @@ import {
   harnessToolAnswer,
   runtimeAnswer,
 } from "../emulator/agentcore-scenarios.ts";
+import { CallerScope } from "../../src/caller-scope.ts";
 import { STATIC_CREDENTIALS } from "../emulator/credentials.ts";
 import type { RecordedRequest } from "../emulator/server.ts";
 import { failure } from "./support/failure.ts";
@@ -131,6 +132,7 @@ describe("the harness (InvokeHarness)", () => {
   it("maps stop reasons and errors: max tokens, exceptions mid-stream, a hook's deny, HTTP errors", async () => {
     const long = await client.completion({ model: harness, api_base: scenario("max-tokens"), messages: user("x"), max_tokens: 5 });
     expect(long.choices[0]!.finish_reason).toBe("length");
+    expect(long._hidden_params.stop_reason).toBe("max_tokens");
     const stream = await client.completion({ model: harness, api_base: scenario("exception-mid-stream"), messages: user("x"), stream: true });
     let text = "";
     const error = await failure(
@@ -162,6 +164,20 @@ describe("the harness (InvokeHarness)", () => {
     const [fixedSeen] = await recorded(fixed.session_id);
     expect((fixedSeen!.body as { actorId: string }).actorId).toBe("shared-actor");
     expect(fixedSeen!.headers["x-amzn-bedrock-agentcore-runtime-user-id"]).toBeUndefined();
+  });
+  it("namespaces the end user by caller, so no caller reaches another's end users' memory", async () => {
+    const asTeam = (team: string, other: string) => new CallerScope(team, [other]);
+    const a = await client.completion({ model: harness, messages: user("x"), user: "user-42", scope: asTeam("team-a", "team-b") });
+    const b = await client.completion({ model: harness, messages: user("x"), user: "user-42", scope: asTeam("team-b", "team-a") });
+    const actorOf = async (session: string) => ((await recorded(session))[0]!.body as { actorId: string }).actorId;
+    const [actorA, actorB] = [await actorOf(a.session_id), await actorOf(b.session_id)];
+    expect(actorA).toMatch(/^user-42-[\w-]{16}$/);
+    expect(actorB).toMatch(/^user-42-[\w-]{16}$/);
+    expect(actorA).not.toBe(actorB);
+    // Team b naming team a's namespaced actor is refused, before any call.
+    expect(await failure(client.completion({ model: harness, messages: user("x"), user: actorA, scope: asTeam("team-b", "team-a") }))).toBeInstanceOf(PermissionDeniedError);
+    // And team a's session is not team b's to continue.
+    expect(await failure(client.completion({ model: harness, messages: user("x"), session_id: a.session_id, scope: asTeam("team-b", "team-a") }))).toBeInstanceOf(PermissionDeniedError);
   });
 });
 

@@ -27,7 +27,9 @@ export async function invokeHarness(request: AgentRequest, model: AgentCoreModel
       eventBatches(response.body!, requestId, onRead),
     );
   });
+  const outcome: { stopReason?: string } = {};
   const parts = harnessParts(opened.batches, {
+    outcome,
     sessionId: invocation.sessionId,
     clientTools: new Set(request.tools.map((tool) => tool.name)),
     ids,
@@ -44,5 +46,6 @@ export async function invokeHarness(request: AgentRequest, model: AgentCoreModel
       },
     },
     parts,
+    outcome,
   };
 }

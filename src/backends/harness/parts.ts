@@ -14,6 +14,8 @@ export interface HarnessPartsOptions {
   includeTraces: boolean;
   /** The model the config names, which prices the usage; undefined: unknown. */
   model: string | undefined;
+  /** Where the harness's own stop reason goes when it is a limit. */
+  outcome: { stopReason?: string };
 }
 
 const LENGTH = new Set(["max_tokens", "max_output_tokens_exceeded", "model_context_window_exceeded", "max_iterations_exceeded", "timeout_exceeded", "interrupted", "partial_turn"]);
@@ -78,7 +80,10 @@ export async function* harnessParts(events: AsyncGenerator<StreamEvent[]>, optio
             const reason = String(payload.stopReason ?? "end_turn");
             if (reason === "tool_use") finish = "tool-calls";
             else if (reason === "content_filtered") finish = "content-filter";
-            else if (LENGTH.has(reason)) finish = "length";
+            else if (LENGTH.has(reason)) {
+              finish = "length";
+              options.outcome.stopReason = reason;
+            }
             else if (reason === "hook_stopped") throw new PermissionDeniedError("A hook of the harness stopped the answer", { code: "hook_stopped" });
             else if (MALFORMED.has(reason)) throw new BadGatewayError(`The harness's model answered badly (${reason})`, { code: reason });
             else if (reason !== "tool_result") finish = "stop";

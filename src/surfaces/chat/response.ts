@@ -32,6 +32,7 @@ export function hiddenParams(answer: AgentAnswer, tally: UsageTally): HiddenPara
   const params: HiddenParams = { response_cost: tally.cost(), session_id: session.sessionId, foundation_models: tally.models };
   if (session.memoryId) params.memory_id = session.memoryId;
   if (session.requestId) params.aws_request_id = session.requestId;
+  if (answer.outcome?.stopReason) params.stop_reason = answer.outcome.stopReason;
   return params;
 }
 
