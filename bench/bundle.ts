@@ -38,7 +38,8 @@ async function wranglerBuild(config: string): Promise<{ raw: number; gzipped: nu
 // Where the bytes go.
 
 const GROUPS = {
-  library: "the library, the rest of src/ (the Agents Classic backend, decoding, errors)",
+  library: "the library, the rest of src/ (client, parts, aws/ transport and framing, errors)",
+  backends: "the backends (src/backends/: Agents Classic, AgentCore harness and runtime)",
   surfaces: "the surfaces (src/surfaces/: chat completions, Responses, Messages)",
   endpoint: "the endpoint (src/proxy/, worker/)",
   hono: "hono (router, context, CORS, body limit)",
@@ -59,6 +60,7 @@ function groupOf(input: string): Group {
   if (input.endsWith("src/pricing.ts")) return "prices";
   if (/src\/proxy\/|worker\//.test(input)) return "endpoint";
   if (input.includes("src/surfaces/")) return "surfaces";
+  if (input.includes("src/backends/")) return "backends";
   if (input.includes("src/")) return "library";
   return "other";
 }
