@@ -72,26 +72,8 @@ export class BedrockAgentClient {
     const tally = new UsageTally(call);
     if (!call.stream) return toCompletion(answer, info, tally, request.options);
 
-    const batches = toChunkBatches(answer, info, tally, call.stream_options?.include_usage === true);
-    const chunks = flatten(batches);
-    const stream: ChatCompletionStream = {
-      sessionId: answer.session.sessionId,
-      get requestId() {
-        return answer.session.requestId;
-      },
-      get usage() {
-        return { prompt_tokens: tally.inputTokens, completion_tokens: tally.outputTokens, total_tokens: tally.inputTokens + tally.outputTokens };
-      },
-      get _hidden_params() {
-        return hiddenParams(answer, tally);
-      },
-      [Symbol.asyncIterator]: () => chunks,
-      async cancel() {
-        answer.cancel();
-        await batches.return(undefined).catch(() => {});
-      },
-    };
-    return withBatches(stream, batches);
+    const usage = () => ({ prompt_tokens: tally.inputTokens, completion_tokens: tally.outputTokens, total_tokens: tally.inputTokens + tally.outputTokens });
+    return streamOf(answer, tally, toChunkBatches(answer, info, tally, call.stream_options?.include_usage === true), usage);
   }
 
   /**
@@ -128,27 +110,8 @@ export class BedrockAgentClient {
     const tally = new UsageTally(call);
     if (!call.stream) return { ...(await toResponse(answer, info, tally)), _hidden_params: hiddenParams(answer, tally) };
 
-    const batches = toResponseEvents(answer, info, tally);
-    const events = flatten(batches);
-    const stream: ResponseEventStream = {
-      id: info.id,
-      sessionId: answer.session.sessionId,
-      get requestId() {
-        return answer.session.requestId;
-      },
-      get usage() {
-        return { input_tokens: tally.inputTokens, output_tokens: tally.outputTokens };
-      },
-      get _hidden_params() {
-        return hiddenParams(answer, tally);
-      },
-      [Symbol.asyncIterator]: () => events,
-      async cancel() {
-        answer.cancel();
-        await batches.return(undefined).catch(() => {});
-      },
-    };
-    return withBatches(stream, batches);
+    const usage = () => ({ input_tokens: tally.inputTokens, output_tokens: tally.outputTokens });
+    return Object.assign(streamOf(answer, tally, toResponseEvents(answer, info, tally), usage), { id: info.id });
   }
 
   /** Anthropic's Messages API for agents: a `Message` (or, with `stream: true`, its events). */
@@ -163,26 +126,8 @@ export class BedrockAgentClient {
     const tally = new UsageTally(call);
     if (!call.stream) return { ...(await toMessage(answer, info, tally)), _hidden_params: hiddenParams(answer, tally) };
 
-    const batches = toMessageEvents(answer, info, tally);
-    const events = flatten(batches);
-    const stream: MessageEventStream = {
-      sessionId: answer.session.sessionId,
-      get requestId() {
-        return answer.session.requestId;
-      },
-      get usage() {
-        return { input_tokens: tally.inputTokens, output_tokens: tally.outputTokens };
-      },
-      get _hidden_params() {
-        return hiddenParams(answer, tally);
-      },
-      [Symbol.asyncIterator]: () => events,
-      async cancel() {
-        answer.cancel();
-        await batches.return(undefined).catch(() => {});
-      },
-    };
-    return withBatches(stream, batches);
+    const usage = () => ({ input_tokens: tally.inputTokens, output_tokens: tally.outputTokens });
+    return streamOf(answer, tally, toMessageEvents(answer, info, tally), usage);
   }
 
   /** A call's AWS settings, decided once: its region, credentials, transport and backend. */
@@ -233,6 +178,33 @@ export class BedrockAgentClient {
     };
     return { idSecret, invoke };
   }
+}
+
+/**
+ * A surface's streaming result: its events one by one (and, for servers, a network read at a
+ * time), with what is known of the call; `cancel()` closes the connection to AWS.
+ */
+function streamOf<T, U>(answer: AgentAnswer & { cancel(): void }, tally: UsageTally, batches: AsyncGenerator<T[]>, usage: () => U) {
+  const events = flatten(batches);
+  const stream = {
+    sessionId: answer.session.sessionId,
+    get requestId() {
+      return answer.session.requestId;
+    },
+    /** So far, over every model call; final once the stream has ended. */
+    get usage() {
+      return usage();
+    },
+    get _hidden_params() {
+      return hiddenParams(answer, tally);
+    },
+    [Symbol.asyncIterator]: () => events,
+    async cancel() {
+      answer.cancel();
+      await batches.return(undefined).catch(() => {});
+    },
+  };
+  return withBatches(stream, batches);
 }
 
 /** A call's parameters over the client's defaults. */

@@ -71,13 +71,7 @@ export const chatRoute: SurfaceRoute = {
       const { prompt_tokens: inputTokens, completion_tokens: outputTokens } = completion.usage;
       return { kind: "json", body: { ...completion, model }, outcome: { hidden, inputTokens, outputTokens } };
     }
-    return {
-      kind: "stream",
-      sessionId: result.sessionId,
-      requestId: result.requestId,
-      source: chatSse(result, model),
-      outcome: () => ({ hidden: result._hidden_params, inputTokens: result.usage.prompt_tokens, outputTokens: result.usage.completion_tokens }),
-    };
+    return streamed(result, chatSse(result, model), () => [result.usage.prompt_tokens, result.usage.completion_tokens]);
   },
 };
 
@@ -90,13 +84,7 @@ export const responsesRoute: SurfaceRoute = {
       const usage = result.usage!;
       return { kind: "json", body: forJson(result, model), outcome: { hidden, inputTokens: usage.input_tokens, outputTokens: usage.output_tokens } };
     }
-    return {
-      kind: "stream",
-      sessionId: result.sessionId,
-      requestId: result.requestId,
-      source: responsesSse(result, model),
-      outcome: () => ({ hidden: result._hidden_params, inputTokens: result.usage.input_tokens, outputTokens: result.usage.output_tokens }),
-    };
+    return streamed(result, responsesSse(result, model), () => [result.usage.input_tokens, result.usage.output_tokens]);
   },
 };
 
@@ -108,12 +96,24 @@ export const messagesRoute: SurfaceRoute = {
       const hidden = result._hidden_params!;
       return { kind: "json", body: messageJson(result, model), outcome: { hidden, inputTokens: result.usage.input_tokens, outputTokens: result.usage.output_tokens } };
     }
-    return {
-      kind: "stream",
-      sessionId: result.sessionId,
-      requestId: result.requestId,
-      source: messagesSse(result, model),
-      outcome: () => ({ hidden: result._hidden_params, inputTokens: result.usage.input_tokens, outputTokens: result.usage.output_tokens }),
-    };
+    return streamed(result, messagesSse(result, model), () => [result.usage.input_tokens, result.usage.output_tokens]);
   },
 };
+
+/** A streaming result as the endpoint serves it; `tokens`: input and output so far. */
+function streamed(
+  result: { sessionId: string; requestId: string | undefined; _hidden_params: HiddenParams },
+  source: SseSource,
+  tokens: () => [number, number],
+): Served {
+  return {
+    kind: "stream",
+    sessionId: result.sessionId,
+    requestId: result.requestId,
+    source,
+    outcome: () => {
+      const [inputTokens, outputTokens] = tokens();
+      return { hidden: result._hidden_params, inputTokens, outputTokens };
+    },
+  };
+}
