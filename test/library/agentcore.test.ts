@@ -151,6 +151,8 @@ describe("the harness (InvokeHarness)", () => {
     const image = await failure(client.completion({ model: harness, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } }] }] }));
     expect(image).toBeInstanceOf(BadRequestError);
     expect(image.message).toMatch(/text, not files/);
+    const empty = await failure(client.completion({ model: harness, messages: user("") }));
+    expect(empty).toMatchObject({ param: "messages[0].content", code: "empty_message" });
     const short = await failure(client.completion({ model: harness, session_id: "too-short", messages: user("x") }));
     expect(short).toMatchObject({ param: "session_id", code: "invalid_session_id" });
   });

@@ -13,7 +13,7 @@ import { HarnessCallIds } from "./tool-call-ids.ts";
 
 export async function invokeHarness(request: AgentRequest, model: AgentCoreModel, settings: AgentCoreParams, context: BackendContext): Promise<AgentAnswer> {
   const ids = new HarnessCallIds(context.idSecret, model.arn);
-  const invocation = await toInvokeHarness(request, model, settings, ids, context.scope);
+  const invocation = await toInvokeHarness(request, settings, ids, context.scope);
   const opened = await context.send(AGENTCORE, (transport) => {
     const query = new URLSearchParams({ harnessArn: model.arn });
     if (settings.qualifier) query.set("qualifier", settings.qualifier);

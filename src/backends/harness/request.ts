@@ -3,7 +3,6 @@
 // tools become `inline_function` tools, whose calls come back to the client.
 import type { CallerScope } from "../../caller-scope.ts";
 import { BadRequestError } from "../../errors.ts";
-import type { AgentCoreModel } from "../../model.ts";
 import type { AgentRequest, Turn } from "../../parts.ts";
 import type { AgentCoreParams } from "../../types.ts";
 import { agentCoreSessionId, newAgentCoreSessionId, scopedActor } from "../agentcore/ids.ts";
@@ -24,7 +23,6 @@ export interface HarnessInvocation {
 
 export async function toInvokeHarness(
   request: AgentRequest,
-  model: AgentCoreModel,
   settings: AgentCoreParams,
   ids: HarnessCallIds,
   scope: CallerScope | undefined,
@@ -111,6 +109,10 @@ async function toMessages(turns: Turn[], ids: HarnessCallIds): Promise<HarnessMe
       }
       push("user", blocks);
     } else if (turn.role === "user") {
+      if (turn.content.length === 0 && turn === turns.at(-1)) {
+        const param = `${turn.param}.content`;
+        throw new BadRequestError(`${param} is empty: the agent needs text to answer`, { param, code: "empty_message" });
+      }
       push(
         "user",
         turn.content.map((c) => {
@@ -132,10 +134,6 @@ async function toMessages(turns: Turn[], ids: HarnessCallIds): Promise<HarnessMe
       param: "messages",
       code: "invalid_messages",
     });
-  }
-  const final = messages.at(-1)!;
-  if (final.content.every((block) => typeof block.text === "string" && block.text === "")) {
-    throw new BadRequestError("The last message is empty: the agent needs text to answer", { param: "messages", code: "empty_message" });
   }
   return messages;
 }

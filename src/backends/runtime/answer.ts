@@ -196,6 +196,7 @@ class SseLines {
 }
 
 function parse(data: string): unknown {
+  if (data === "[DONE]") return undefined; // OpenAI-shaped agents end so
   try {
     return JSON.parse(data);
   } catch {
