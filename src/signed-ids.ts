@@ -1,6 +1,7 @@
 // Ids that carry what continuing a conversation needs (a session, a tool call's invocation),
 // signed, so that no storage is needed anywhere (a Worker has none) and a forged or garbled id is
 // refused before any call to AWS. One mechanism for tool call ids and response ids alike.
+import type { CredentialSource } from "./aws/credentials.ts";
 import { BadRequestError } from "./errors.ts";
 
 const encoder = new TextEncoder();
@@ -9,7 +10,7 @@ const MAX_ID = 2000;
 
 /** Where ids are issued for: the secret that keys them, and the agent they are bound to. */
 export interface IdContext {
-  /** The secret, asked for only when an id is made or checked (see toolCallSecret). */
+  /** The secret, asked for only when an id is made or checked (see idSecret in signed-ids.ts). */
   secret: string | (() => Promise<string>);
   /** The agent: an id issued for one is no good for another. */
   agent: string;
@@ -83,4 +84,18 @@ function base64url(bytes: Uint8Array): string {
 function fromBase64url(text: string): Uint8Array {
   const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/**
+ * The secret ids are signed with: something that outlives a credential refresh,
+ * since a tool result or a previous response id may come back after one. Never an assumed role's temporary secret key.
+ * - Static keys, or the keys a role is assumed with: that long-term secret key.
+ * - Web identity (no long-term secret anywhere): the role ARN and session name. Not secret, so
+ *   such ids still resist garbling and reuse for another agent, but not deliberate forgery;
+ *   a forged id can name only what a caller could send as `session_id` anyway.
+ */
+export function idSecret(source: CredentialSource): string {
+  if (source.kind === "static") return source.credentials.secretAccessKey;
+  if (source.kind === "assume-role") return idSecret(source.base);
+  return `web identity\n${source.role.roleArn}\n${source.role.sessionName}`;
 }

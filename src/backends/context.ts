@@ -4,7 +4,7 @@ import type { CallerScope } from "../caller-scope.ts";
 
 /** What every backend gets from the client for one call. */
 export interface BackendContext {
-  /** The secret signed ids are keyed with (see toolCallSecret), asked for only when needed. */
+  /** The secret signed ids are keyed with (see idSecret in signed-ids.ts), asked for only when needed. */
   idSecret: () => Promise<string>;
   /** The caller whose session, memory and user ids these are; undefined for the admin. */
   scope: CallerScope | undefined;

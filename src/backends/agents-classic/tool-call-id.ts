@@ -1,4 +1,3 @@
-import type { CredentialSource } from "../../aws/credentials.ts";
 import { type IdContext, SignedIds } from "../../signed-ids.ts";
 
 /**
@@ -19,20 +18,6 @@ export interface ToolCallRef {
   agentId?: string;
 }
 
-
-/**
- * The secret tool call ids are signed with: something that outlives a credential refresh,
- * since a tool result may come back after one. Never an assumed role's temporary secret key.
- * - Static keys, or the keys a role is assumed with: that long-term secret key.
- * - Web identity (no long-term secret anywhere): the role ARN and session name. Not secret, so
- *   such ids still resist garbling and reuse for another agent, but not deliberate forgery;
- *   a forged id can name only what a caller could send as `session_id` anyway.
- */
-export function toolCallSecret(source: CredentialSource): string {
-  if (source.kind === "static") return source.credentials.secretAccessKey;
-  if (source.kind === "assume-role") return toolCallSecret(source.base);
-  return `web identity\n${source.role.roleArn}\n${source.role.sessionName}`;
-}
 
 /** Tool call ids: signed ids (see signed-ids.ts) that carry a ToolCallRef. */
 export class ToolCallIds {

@@ -6,9 +6,9 @@ import type {
   ChatCompletionChunk,
   ChunkDelta,
   FinishReason as ChatFinishReason,
-  HiddenParams,
   UrlCitation,
 } from "../../types.ts";
+import { hiddenParams } from "../../hidden-params.ts";
 import type { UsageTally } from "../../usage.ts";
 
 /** What is known about one call before its parts are read. */
@@ -27,14 +27,6 @@ const FINISH: Record<FinishReason, ChatFinishReason> = {
 
 type FunctionToolCall = NonNullable<AssistantMessage["tool_calls"]>[number];
 
-export function hiddenParams(answer: AgentAnswer, tally: UsageTally): HiddenParams {
-  const { session } = answer;
-  const params: HiddenParams = { response_cost: tally.cost(), session_id: session.sessionId, foundation_models: tally.models };
-  if (session.memoryId) params.memory_id = session.memoryId;
-  if (session.requestId) params.aws_request_id = session.requestId;
-  if (answer.outcome?.stopReason) params.stop_reason = answer.outcome.stopReason;
-  return params;
-}
 
 export async function toCompletion(
   answer: AgentAnswer,

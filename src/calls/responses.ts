@@ -1,0 +1,41 @@
+// responses(): OpenAI's Responses API; `previous_response_id` continues the session a response id carries.
+import { BadRequestError } from "../errors.ts";
+import type { Invoker } from "../invoker.ts";
+import { SignedIds } from "../signed-ids.ts";
+import { hiddenParams } from "../hidden-params.ts";
+import { responsesRequest } from "../surfaces/responses/request.ts";
+import { type ResponseInfo, toResponse, toResponseEvents } from "../surfaces/responses/response.ts";
+import type { ResponseEventStream, ResponseObject, ResponsesParams } from "../surfaces/responses/types.ts";
+import { UsageTally } from "../usage.ts";
+import { streamOf } from "./stream.ts";
+
+export async function responsesCall(invoker: Invoker, params: ResponsesParams): Promise<ResponseObject | ResponseEventStream> {
+  const call = invoker.withDefaults(params);
+  const request = responsesRequest(call);
+  const prepared = invoker.prepare(call);
+  // Response ids carry the session, signed like tool call ids and bound to the model.
+  const ids = new SignedIds({ secret: prepared.idSecret, agent: call.model }, "response id", "resp_");
+  if (call.previous_response_id !== undefined && call.previous_response_id !== null) {
+    const [session] = await ids.open(call.previous_response_id, 1, "previous_response_id");
+    if (call.scope) await call.scope.claim(session!, "previous_response_id", { issued: true });
+    if (request.sessionId !== undefined && request.sessionId !== session) {
+      throw new BadRequestError("session_id names another session than previous_response_id", { param: "session_id", code: "session_mismatch" });
+    }
+    request.sessionId = session;
+  }
+  const answer = await prepared.invoke(request);
+  const info: ResponseInfo = {
+    id: await ids.sign([answer.session.sessionId]),
+    createdAt: Math.floor(Date.now() / 1000),
+    model: call.model,
+    params: call,
+    tools: request.tools,
+    includeTraces: request.options.includeTraces,
+    includeCitations: request.options.includeCitations,
+  };
+  const tally = new UsageTally(call);
+  if (!call.stream) return { ...(await toResponse(answer, info, tally)), _hidden_params: hiddenParams(answer, tally) };
+
+  const usage = () => ({ input_tokens: tally.inputTokens, output_tokens: tally.outputTokens });
+  return Object.assign(streamOf(answer, tally, toResponseEvents(answer, info, tally), usage), { id: info.id });
+}

@@ -1,0 +1,121 @@
+// One call to an AWS agent, whatever the surface: its region and credentials decided once, the
+// backend its model string names, the transport it sends with.
+import { CredentialCache } from "./aws/credential-cache.ts";
+import { credentialSource } from "./aws/credential-source.ts";
+import type { CredentialSource, Credentials } from "./aws/credentials.ts";
+import { resolveEndpoint, resolveRegion } from "./aws/endpoint.ts";
+import type { AwsFileReader } from "./aws/profile.ts";
+import { CallSignals, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./aws/retry.ts";
+import { Signers, sendWithRefresh } from "./aws/signing.ts";
+import type { Transport } from "./aws/transport.ts";
+import type { BackendContext } from "./backends/context.ts";
+import { BadRequestError } from "./errors.ts";
+import { type ModelRef, parseModel } from "./model.ts";
+import type { AgentAnswer, AgentRequest } from "./parts.ts";
+import { idSecret } from "./signed-ids.ts";
+import type { AwsParams, CallParams, CustomPrices, RequestOptions } from "./types.ts";
+
+export interface ClientOptions extends AwsParams, Omit<RequestOptions, "signal" | "scope">, CustomPrices {
+  /** The fetch to send requests with; the global one by default. */
+  fetch?: typeof fetch;
+  /** Backoff before the first retry, doubled for each later one. */
+  retry_base_delay_ms?: number;
+  /**
+   * Local AWS files (profiles, `AWS_WEB_IDENTITY_TOKEN_FILE`), for runtimes with a file system:
+   * the Node server passes one (bin/aws-files.ts). Without it, those settings are an error.
+   */
+  aws_file_reader?: AwsFileReader;
+}
+
+/** An agent sends traces as it works; this long a silence means it is stuck. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+
+/** A call's parameters over the client's defaults. */
+export type Call = CallParams & ClientOptions & { model: string };
+
+/** A backend: an AgentRequest for the agent a model string names, answered as parts. */
+export type Backend<K extends ModelRef["kind"] = ModelRef["kind"]> = (
+  request: AgentRequest,
+  model: Extract<ModelRef, { kind: K }>,
+  call: Call,
+  context: BackendContext,
+) => Promise<AgentAnswer>;
+
+/** The backends a client serves, by the kind of model string; a build may carry fewer. */
+export type Backends = { [K in ModelRef["kind"]]?: Backend<K> };
+
+const KINDS: Record<ModelRef["kind"], string> = {
+  agent: "Agents Classic (bedrock/agent/...)",
+  harness: "AgentCore harnesses",
+  runtime: "AgentCore runtimes",
+};
+
+/** Warm signing keys and cached temporary credentials, shared by every call it prepares. */
+export class Invoker {
+  private readonly signers = new Signers();
+  /** Temporary credentials (assumed roles, web identity), shared by every call. */
+  private readonly credentials = new CredentialCache();
+
+  constructor(
+    readonly defaults: ClientOptions,
+    private readonly backends: Backends,
+  ) {}
+
+  /** A call's parameters over the defaults. */
+  withDefaults<P extends CallParams & { model: string }>(params: P): P & Call {
+    const call: Record<string, unknown> = { ...this.defaults };
+    for (const [key, value] of Object.entries(params)) if (value !== undefined) call[key] = value;
+    return call as unknown as P & Call;
+  }
+
+  /** A call's AWS settings, decided once: its region, credentials, transport and backend. */
+  prepare(call: Call) {
+    const region = resolveRegion(call, call.env, call.aws_file_reader);
+    // Where credentials come from is decided once, on first need (profiles are read then).
+    let source: Promise<CredentialSource> | undefined;
+    const sourceOf = () => (source ??= region.then((r) => credentialSource(call, call.env, r, call.aws_file_reader)));
+    const secret = async () => idSecret(await sourceOf());
+    const invoke = async (request: AgentRequest): Promise<AgentAnswer & { cancel(): void }> => {
+      const model = parseModel(request.model);
+      const backend = this.backends[model.kind] as Backend | undefined;
+      if (!backend) {
+        throw new BadRequestError(`This build serves only ${Object.keys(this.backends).map((k) => KINDS[k as ModelRef["kind"]]).join(" and ")}, not ${KINDS[model.kind]}`, {
+          param: "model",
+          code: "invalid_model",
+        });
+      }
+      const signals = new CallSignals(call.signal, call.timeout);
+      const fetchFn = call.fetch ?? ((input, init) => fetch(input, init));
+      const retry: RetryPolicy = {
+        ...DEFAULT_RETRY_POLICY,
+        retries: call.num_retries ?? DEFAULT_RETRY_POLICY.retries,
+        baseDelayMs: call.retry_base_delay_ms ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+      };
+      const at = await region;
+      const context: BackendContext = {
+        idSecret: secret,
+        scope: call.scope,
+        send: async (service, send, bearer) => {
+          const transport = (credentials: Credentials | undefined): Transport => ({
+            endpoint: resolveEndpoint(call, call.env, at, service),
+            signer: credentials && this.signers.get(credentials, service.signingName, at),
+            bearer,
+            fetch: fetchFn,
+            signals,
+            retry,
+            idleTimeout: call.idle_timeout ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
+            service: service.label,
+          });
+          if (bearer !== undefined) return send(transport(undefined));
+          const resolved = await signals.until(
+            sourceOf().then((s) => this.credentials.resolve(s, { fetch: fetchFn, reader: call.aws_file_reader })),
+          );
+          return sendWithRefresh(send, resolved, transport, signals);
+        },
+      };
+      const answer = await backend(request, model, call, context);
+      return { ...answer, cancel: () => signals.cancel() };
+    };
+    return { idSecret: secret, invoke };
+  }
+}
