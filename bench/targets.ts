@@ -42,7 +42,8 @@ export function benchConfig(models: Record<string, string>, key: string, credent
         api_base,
       },
     })),
-    general_settings: { master_key: key },
+    // BENCH_QUIET=1: no request log, to see what the log costs (the default keeps it, as production does).
+    general_settings: { master_key: key, ...(process.env.BENCH_QUIET ? { log_format: "off" } : {}) },
   };
 }
 
@@ -55,16 +56,22 @@ export async function startEndpoint(kind: EndpointKind, config: object): Promise
   const dir = mkdtempSync(join(tmpdir(), "bedrock-agents-openai-bench-"));
   const file = join(dir, "config.yaml");
   writeFileSync(file, JSON.stringify(config)); // JSON is YAML
-  const child = spawn(process.execPath, [join(root, "dist", "bedrock-agents-openai.js"), "--config", file, "--port", "0"], {
+  const quiet = process.env.BENCH_QUIET ? ["--quiet"] : [];
+  const child = spawn(process.execPath, [join(root, "dist", "bedrock-agents-openai.js"), "--config", file, "--port", "0", ...quiet], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
-    child.stdout.on("data", (data: Buffer) => {
+    const onData = (data: Buffer) => {
       out += data;
       const match = /on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
+      if (!match) return;
+      // Its request log from here on is read and dropped, as a log shipper would take it.
+      child.stdout.off("data", onData);
+      child.stdout.resume();
+      resolve(match[1]!);
+    };
+    child.stdout.on("data", onData);
     child.once("exit", (code) => reject(new Error(`the Node server exited with ${code}: ${out}`)));
   });
   return {
