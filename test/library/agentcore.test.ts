@@ -223,7 +223,9 @@ describe("the runtime (InvokeAgentRuntime)", () => {
     expect(bearer.choices[0]!.message.content).toBe(runtimeAnswer("x"));
     const [seen] = await recorded(bearer.session_id);
     expect(seen!.signingRegion).toBeUndefined();
-    expect(await failure(client.completion({ model: runtime, messages: user("x"), api_key: "not-the-token" }))).toBeInstanceOf(AuthenticationError);
+    const refused = await failure(client.completion({ model: runtime, messages: user("x"), api_key: "not-the-token-0123456789" }));
+    expect(refused).toBeInstanceOf(AuthenticationError);
+    expect(JSON.stringify(refused.toJSON()) + refused.message).not.toContain("not-the-token-0123456789");
   });
 
   it("raises the agent's error event and failing statuses as typed errors", async () => {
