@@ -1,5 +1,7 @@
 // A streamed answer's events a network read at a time (so a server writes each read once), and
 // one by one for everyone else.
+import { AgentError, InternalServerError } from "../errors.ts";
+import type { AgentPart } from "../parts.ts";
 
 const BATCHES = Symbol("batches");
 
@@ -24,4 +26,22 @@ export function batchesOf<T>(stream: AsyncIterable<T>): AsyncIterator<T[]> {
       return result.done ? result : { done: false, value: [result.value] };
     },
   };
+}
+
+/** What turns an answer's parts into a surface's events: per batch, at the end, on a failure. */
+export interface EventBuilder<E> {
+  batch(parts: AgentPart[]): E[];
+  end(): E[];
+  fail(error: AgentError): E[];
+}
+
+/** A builder's events, a batch per batch of parts, ending in its closing (or failing) events. */
+export async function* builtEvents<E>(parts: AsyncIterable<AgentPart[]>, builder: EventBuilder<E>): AsyncGenerator<E[]> {
+  try {
+    for await (const batch of parts) yield builder.batch(batch);
+  } catch (error) {
+    yield builder.fail(error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error }));
+    return;
+  }
+  yield builder.end();
 }

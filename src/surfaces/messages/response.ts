@@ -1,8 +1,9 @@
 // Parts → an Anthropic Message, and the events Anthropic streams while building one. One builder
 // does both, so a streamed answer ends in exactly the Message a non-streamed one would be.
-import { AgentError, InternalServerError } from "../../errors.ts";
+import type { AgentError } from "../../errors.ts";
 import type { AgentAnswer, AgentFile, AgentPart, FinishReason } from "../../parts.ts";
 import type { UsageTally } from "../../usage.ts";
+import { type EventBuilder, builtEvents } from "../batches.ts";
 import type { ContentBlock, MessageObject, MessageStreamEvent, StopReason, TextBlock, ToolUseBlock } from "./types.ts";
 
 export interface MessageInfo {
@@ -18,7 +19,7 @@ const STOP: Record<FinishReason, StopReason> = {
   length: "max_tokens",
 };
 
-export class MessageBuilder {
+export class MessageBuilder implements EventBuilder<MessageStreamEvent> {
   private events: MessageStreamEvent[] = [];
   private readonly content: ContentBlock[] = [];
   /** The index of the block being streamed; undefined when none is open. */
@@ -61,7 +62,7 @@ export class MessageBuilder {
   /** An error mid-answer: the `error` event the Anthropic SDK raises. */
   fail(error: AgentError): MessageStreamEvent[] {
     this.start();
-    this.events.push(errorEvent(error));
+    this.events.push(anthropicError(error));
     return this.take();
   }
 
@@ -205,10 +206,6 @@ export function anthropicError(error: AgentError): { type: "error"; error: { typ
   return { type: "error", error: { type, message: error.message } };
 }
 
-function errorEvent(error: AgentError): MessageStreamEvent {
-  return anthropicError(error);
-}
-
 /** Tool arguments are a JSON object; anything else is kept as the text it was. */
 function parseInput(json: string): unknown {
   try {
@@ -226,13 +223,6 @@ export async function toMessage(answer: AgentAnswer, info: MessageInfo, tally: U
   return builder.message();
 }
 
-export async function* toMessageEvents(answer: AgentAnswer, info: MessageInfo, tally: UsageTally): AsyncGenerator<MessageStreamEvent[]> {
-  const builder = new MessageBuilder(info, answer, tally);
-  try {
-    for await (const parts of answer.parts) yield builder.batch(parts);
-  } catch (error) {
-    yield builder.fail(error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error }));
-    return;
-  }
-  yield builder.end();
+export function toMessageEvents(answer: AgentAnswer, info: MessageInfo, tally: UsageTally): AsyncGenerator<MessageStreamEvent[]> {
+  return builtEvents(answer.parts, new MessageBuilder(info, answer, tally));
 }

@@ -1,8 +1,9 @@
 // Parts → an OpenAI Response, and the events OpenAI streams while building one. One builder
 // does both, so a streamed answer ends in exactly the Response a non-streamed one would be.
-import { AgentError, InternalServerError } from "../../errors.ts";
+import type { AgentError } from "../../errors.ts";
 import type { AgentAnswer, AgentFile, AgentPart, FinishReason, FunctionTool } from "../../parts.ts";
 import type { UsageTally } from "../../usage.ts";
+import { type EventBuilder, builtEvents } from "../batches.ts";
 import type { OutputItem, OutputMessage, ResponseObject, ResponseStreamEvent, ResponsesParams, UrlCitationAnnotation } from "./types.ts";
 
 /** What is known about one call before its parts are read. */
@@ -23,7 +24,7 @@ type Open =
   | { kind: "reasoning"; index: number; item: Extract<OutputItem, { type: "reasoning" }> }
   | { kind: "function_call"; index: number; item: Extract<OutputItem, { type: "function_call" }> };
 
-export class ResponseBuilder {
+export class ResponseBuilder implements EventBuilder<ResponseStreamEvent> {
   /** The events since the last `take()`. */
   private events: ResponseStreamEvent[] = [];
   private sequence = 0;
@@ -280,15 +281,8 @@ export async function toResponse(answer: AgentAnswer, info: ResponseInfo, tally:
 }
 
 /** The answer's events, a batch per network read, ending in `response.completed` or `response.failed`. */
-export async function* toResponseEvents(answer: AgentAnswer, info: ResponseInfo, tally: UsageTally): AsyncGenerator<ResponseStreamEvent[]> {
-  const builder = new ResponseBuilder(info, answer, tally);
-  try {
-    for await (const parts of answer.parts) yield builder.batch(parts);
-  } catch (error) {
-    yield builder.fail(error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error }));
-    return;
-  }
-  yield builder.end();
+export function toResponseEvents(answer: AgentAnswer, info: ResponseInfo, tally: UsageTally): AsyncGenerator<ResponseStreamEvent[]> {
+  return builtEvents(answer.parts, new ResponseBuilder(info, answer, tally));
 }
 
 function randomId(): string {
