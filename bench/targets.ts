@@ -27,7 +27,8 @@ export function buildNodeServer(): void {
   built = true;
 }
 
-export type EndpointKind = "node" | "worker";
+/** `bare-worker`: the same wrangler dev without our code, as a control (bench/bare-worker/). */
+export type EndpointKind = "node" | "worker" | "bare-worker";
 
 /** A config with one model per entry of `models` (`model_name` → api_base). */
 export function benchConfig(models: Record<string, string>, key: string, credentials: { accessKeyId: string; secretAccessKey: string }) {
@@ -47,7 +48,11 @@ export function benchConfig(models: Record<string, string>, key: string, credent
   };
 }
 
-export async function startEndpoint(kind: EndpointKind, config: object): Promise<Endpoint> {
+export async function startEndpoint(kind: EndpointKind, config: object, upstream = ""): Promise<Endpoint> {
+  if (kind === "bare-worker") {
+    const worker = await startWranglerDev({ UPSTREAM: upstream }, "bench/bare-worker/index.ts");
+    return { name: "control: a Worker without our code (wrangler dev)", url: worker.url, close: worker.close, output: worker.output };
+  }
   if (kind === "worker") {
     const worker = await startWranglerDev({ CONFIG: JSON.stringify(config) });
     return { name: "Worker (wrangler dev)", url: worker.url, close: worker.close, output: worker.output };

@@ -7,6 +7,9 @@ import { randomUUID } from "node:crypto";
 import { DEFAULT_CREDENTIALS, type EmulatorCredential } from "./credentials.ts";
 import {
   DEFAULT_SCENARIO,
+  DEMO_PIECE_DELAY_MS,
+  demoAnswer,
+  wordPieces,
   isHttpErrorPlan,
   planScenario,
   scenarioFromSessionId,
@@ -349,6 +352,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           200,
           requests.filter((r) => (!sessionId || r.sessionId === sessionId) && (!scenario || r.scenario === scenario)),
         );
+      }
+      if (req.method === "POST" && rawPath === "/__emulator/openai-sse") {
+        // The demo answer as OpenAI chunks, unsigned, at the demo's pace: what the load
+        // benchmark's control Worker passes through, to measure workerd without our code.
+        const input = (JSON.parse(body.toString("utf8") || "{}") as { messages?: Array<{ content?: string }> }).messages?.at(-1)?.content;
+        const chunk = (delta: object, finish: string | null = null) =>
+          `data: ${JSON.stringify({ id: "chatcmpl-control", object: "chat.completion.chunk", created: 0, model: "demo", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+        const steps: StreamPlan["steps"] = [{ raw: new TextEncoder().encode(chunk({ role: "assistant", content: "" })) }];
+        for (const piece of wordPieces(demoAnswer(input))) steps.push({ delayMs: DEMO_PIECE_DELAY_MS }, { raw: new TextEncoder().encode(chunk({ content: piece })) });
+        steps.push({ raw: new TextEncoder().encode(`${chunk({}, "stop")}data: [DONE]\n\n`) });
+        const record: RecordedRequest = { method: "POST", path: rawPath, headers: {}, body: null, status: 200, time: new Date().toISOString() };
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.flushHeaders();
+        return stream(res, { steps }, record);
       }
       if (req.method === "GET" && rawPath === "/__emulator/stats") {
         return sendJson(res, 200, { requests: requests.length, closedEarly, openStreams: streams.size });

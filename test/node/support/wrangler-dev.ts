@@ -19,20 +19,21 @@ export interface WranglerDev {
  * watches the files of a custom build, and its watcher fires once at some point after start-up
  * (late on a busy machine), reloading the Worker under the requests of a test.
  */
-function configWithoutBuild(): { file: string; remove(): void } {
+function configWithoutBuild(main?: string): { file: string; remove(): void } {
   execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "worker-config"], { cwd: root });
   const toml = readFileSync(join(root, "wrangler.toml"), "utf8")
     .replace(/^\[build\][\s\S]*?(?=^\[|$(?![\s\S]))/m, "")
-    .replace(/^main = "(.*)"$/m, (_, main: string) => `main = ${JSON.stringify(join(root, main))}`);
+    .replace(/^main = "(.*)"$/m, (_, entry: string) => `main = ${JSON.stringify(join(root, main ?? entry))}`);
   const dir = mkdtempSync(join(tmpdir(), "bedrock-agents-openai-wrangler-"));
   const file = join(dir, "wrangler.toml");
   writeFileSync(file, toml);
   return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function startWranglerDev(vars: Record<string, string>): Promise<WranglerDev> {
+/** `main`: another entry than wrangler.toml's, relative to the project (the benchmarks' control Worker). */
+export async function startWranglerDev(vars: Record<string, string>, main?: string): Promise<WranglerDev> {
   const port = await freePort();
-  const config = configWithoutBuild();
+  const config = configWithoutBuild(main);
   const args = ["dev", "--config", config.file, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   const child = spawn(join(root, "node_modules", ".bin", "wrangler"), args, {
