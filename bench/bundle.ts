@@ -162,13 +162,13 @@ async function breakdown(entry: string): Promise<Breakdown> {
  */
 function suggestions(whole: Breakdown, narrow: Breakdown): string {
   const cost = (parts: Breakdown, group: Group) => parts.groups.find((g) => g.name === group)?.gzipped ?? 0;
-  const config = whole.inputs.find((i) => i.path.endsWith("src/proxy/config.ts"))?.bytes ?? 0;
+  const config = whole.inputs.filter((i) => /src\/proxy\/config[\w-]*\.ts$/.test(i.path)).reduce((n, i) => n + i.bytes, 0);
   return `What would move them (the gzipped costs are this run's, whole / narrow):
 
 - **credentials** (${kib(cost(whole, "credentials"))} / ${kib(cost(narrow, "credentials"))}): STS and profiles are opt-in; as modules a
   client takes as options (as the Node server already passes \`aws_file_reader\`), a Worker with static
   keys would not carry them.
-- **the config validation** (\`src/proxy/config.ts\`, ${kib(config)} minified, in the endpoint group): it could run at
+- **the config validation** (\`src/proxy/config*.ts\`, ${kib(config)} minified, in the endpoint group): it could run at
   build time on the bundled config, leaving only the \`CONFIG\` override's checks in the Worker.
 - **prices** (${kib(cost(whole, "prices"))}): the table could be stored more compactly (shared prefixes, one string).
 - **@smithy/eventstream-codec** (${kib(cost(whole, "codec"))}): it offers no narrower entry for decoding only, and its

@@ -1,0 +1,91 @@
+// A model_list entry of the config: its model_name and its litellm_params, each checked.
+import { MODEL_FORM, parseModel } from "../model.ts";
+import type { AgentCoreParams, AwsParams, CustomPrices, RequestOptions } from "../types.ts";
+import { type Check, ConfigError, type Context, type Value, bool, fail, httpUrl, keyPath, mapping, num, oneOf, region, resolve, str } from "./config-values.ts";
+
+/** A deployment's `litellm_params`, `os.environ/` references resolved; usable as `ClientOptions`. */
+export interface DeploymentParams extends AwsParams, AgentCoreParams, CustomPrices, Pick<RequestOptions, "num_retries" | "timeout" | "idle_timeout"> {
+  /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */
+  model: string;
+  /** false: this model never sends reasoning_content, whatever the request says. */
+  include_reasoning?: boolean;
+}
+
+export interface ModelDeployment {
+  model_name: string;
+  params: DeploymentParams;
+}
+
+const MODEL_NAME = /^[^\s\p{Cc}]+$/u;
+
+const model = (v: Value): string => {
+  try {
+    parseModel(str(v));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const message = (error as Error).message;
+    if (message.startsWith("Invalid AgentCore ARN")) fail(v, MODEL_FORM, "; the ARN must be arn:aws:bedrock-agentcore:{region}:{account}:harness/{id} or ...:runtime/{id}");
+    const id = /^Invalid (\w+) "/.exec(message)?.[1];
+    fail(v, MODEL_FORM, id && `; ${id} must be 1 to 10 letters or digits`);
+  }
+  return v.value as string;
+};
+
+const PARAMS: Record<keyof DeploymentParams, Check> = {
+  model,
+  aws_access_key_id: str,
+  aws_secret_access_key: str,
+  aws_session_token: str,
+  aws_region_name: region,
+  api_base: httpUrl,
+  input_cost_per_token: num("a number >= 0", (n) => n >= 0),
+  output_cost_per_token: num("a number >= 0", (n) => n >= 0),
+  num_retries: num("an integer >= 0", (n) => Number.isInteger(n) && n >= 0),
+  timeout: num("a number of seconds > 0", (n) => n > 0),
+  idle_timeout: num("a number of seconds > 0", (n) => n > 0),
+  aws_role_name: str,
+  aws_session_name: str,
+  aws_external_id: str,
+  aws_web_identity_token: str,
+  aws_duration_seconds: num("a whole number of seconds from 900 to 43200", (n) => Number.isInteger(n) && n >= 900 && n <= 43200),
+  aws_sts_endpoint: httpUrl,
+  aws_profile_name: str,
+  include_reasoning: bool,
+  qualifier: str,
+  harness_model: str,
+  allowed_tools: (v) => {
+    if (!Array.isArray(v.value) || !v.value.every((t) => typeof t === "string" && t !== "")) fail(v, "a list of tool names");
+    return v.value;
+  },
+  max_iterations: num("a whole number above 0", (n) => Number.isInteger(n) && n > 0),
+  timeout_seconds: num("a whole number of seconds above 0", (n) => Number.isInteger(n) && n > 0),
+  actor_id: str,
+  pass_user: bool,
+  payload_format: oneOf(["prompt", "conversation", "openai"]),
+  api_key: str,
+};
+
+const ENTRY = new Set(["model_name", "litellm_params", "model_info"]);
+
+export function parseDeployment(raw: unknown, path: string, ctx: Context): ModelDeployment {
+  const entry = mapping(raw, path);
+  for (const key of Object.keys(entry)) {
+    if (!ENTRY.has(key)) ctx.warn(`${keyPath(path, key)}: unknown key, ignored`);
+  }
+  const name: Value = { value: entry.model_name, path: `${path}.model_name`, hidden: false };
+  if (!MODEL_NAME.test(str(name))) fail(name, "a model id without whitespace or control characters");
+
+  const paramsPath = `${path}.litellm_params`;
+  const raws = mapping(entry.litellm_params, paramsPath);
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raws)) {
+    const check = (PARAMS as Record<string, Check>)[key];
+    if (!check) ctx.warn(`${keyPath(paramsPath, key)}: unknown key, ignored`);
+    if (!check || value === null || value === undefined) continue;
+    const v = resolve(value, `${paramsPath}.${key}`, key, ctx);
+    if (v.value === undefined && key === "model") throw new ConfigError(`${v.path}: os.environ/${v.from} is not set`);
+    if (v.value !== undefined) params[key] = check(v);
+  }
+  if (params.model === undefined) throw new ConfigError(`${paramsPath}.model: required (${MODEL_FORM})`);
+  return { model_name: name.value as string, params: params as unknown as DeploymentParams };
+}
