@@ -1,9 +1,10 @@
 // Parts → an Anthropic Message, and the events Anthropic streams while building one. One builder
 // does both, so a streamed answer ends in exactly the Message a non-streamed one would be.
 import type { AgentError } from "../../errors.ts";
-import type { AgentAnswer, AgentFile, AgentPart, FinishReason } from "../../parts.ts";
+import type { AgentAnswer, FinishReason } from "../../parts.ts";
 import type { UsageTally } from "../../usage.ts";
-import { type EventBuilder, builtEvents } from "../batches.ts";
+import { builtEvents } from "../batches.ts";
+import { AnswerBuilder } from "../builder.ts";
 import type { ContentBlock, MessageObject, MessageStreamEvent, StopReason, TextBlock, ToolUseBlock } from "./types.ts";
 
 export interface MessageInfo {
@@ -19,34 +20,28 @@ const STOP: Record<FinishReason, StopReason> = {
   length: "max_tokens",
 };
 
-export class MessageBuilder implements EventBuilder<MessageStreamEvent> {
-  private events: MessageStreamEvent[] = [];
+export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
   private readonly content: ContentBlock[] = [];
   /** The index of the block being streamed; undefined when none is open. */
   private open: number | undefined;
   private readonly toolJson = new Map<number, string>();
   private text = "";
-  private finish: FinishReason = "stop";
-  private readonly files: AgentFile[] = [];
-  private readonly traces: unknown[] = [];
-  private started = false;
+  /** Set once the answer has ended: the Message then has its stop reason. */
+  private ended = false;
 
   constructor(
     private readonly info: MessageInfo,
-    private readonly answer: AgentAnswer,
-    private readonly tally: UsageTally,
-  ) {}
-
-  batch(parts: AgentPart[]): MessageStreamEvent[] {
-    this.start();
-    for (const part of parts) this.part(part);
-    return this.take();
+    answer: AgentAnswer,
+    tally: UsageTally,
+  ) {
+    super(answer, tally);
   }
 
   /** The closing events: the open block's stop, `message_delta` with the stop reason and usage, `message_stop`. */
   end(): MessageStreamEvent[] {
     this.start();
     this.close();
+    this.ended = true;
     const message = this.message();
     this.events.push(
       {
@@ -74,7 +69,7 @@ export class MessageBuilder implements EventBuilder<MessageStreamEvent> {
       role: "assistant",
       model: this.info.model,
       content: this.content,
-      stop_reason: this.started ? STOP[this.finish] : null,
+      stop_reason: this.ended ? STOP[this.finish] : null,
       stop_sequence: null,
       stop_details: null,
       container: null,
@@ -98,14 +93,12 @@ export class MessageBuilder implements EventBuilder<MessageStreamEvent> {
     return message;
   }
 
-  private start(): void {
-    if (this.started) return;
+  protected begin(): void {
     const message = this.message();
-    this.started = true;
     this.events.push({ type: "message_start", message: { ...message, content: [], usage: { ...message.usage } } });
   }
 
-  private part(part: AgentPart): void {
+  protected part(part: Parameters<AnswerBuilder<MessageStreamEvent>["part"]>[0]): void {
     switch (part.type) {
       case "text-delta": {
         const index = this.block("text");
@@ -147,22 +140,8 @@ export class MessageBuilder implements EventBuilder<MessageStreamEvent> {
       case "tool-call-end":
         this.close();
         return;
-      case "file":
-        this.files.push(part.file);
-        return;
-      case "trace":
-        this.traces.push(part.trace);
-        return;
       case "raw-citation":
         return; // Anthropic's citations carry the source already
-      case "usage":
-        this.tally.add(part);
-        return;
-      case "finish":
-        this.finish = part.reason;
-        return;
-      case "error":
-        throw part.error;
     }
   }
 
@@ -183,12 +162,6 @@ export class MessageBuilder implements EventBuilder<MessageStreamEvent> {
     const block = this.content[index]!;
     if (block.type === "tool_use") block.input = parseInput(this.toolJson.get(index) ?? "");
     this.events.push({ type: "content_block_stop", index });
-  }
-
-  private take(): MessageStreamEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
   }
 }
 

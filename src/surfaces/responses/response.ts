@@ -1,9 +1,10 @@
 // Parts → an OpenAI Response, and the events OpenAI streams while building one. One builder
 // does both, so a streamed answer ends in exactly the Response a non-streamed one would be.
 import type { AgentError } from "../../errors.ts";
-import type { AgentAnswer, AgentFile, AgentPart, FinishReason, FunctionTool } from "../../parts.ts";
+import type { AgentAnswer, FunctionTool } from "../../parts.ts";
 import type { UsageTally } from "../../usage.ts";
-import { type EventBuilder, builtEvents } from "../batches.ts";
+import { builtEvents } from "../batches.ts";
+import { AnswerBuilder } from "../builder.ts";
 import type { OutputItem, OutputMessage, ResponseObject, ResponseStreamEvent, ResponsesParams, UrlCitationAnnotation } from "./types.ts";
 
 /** What is known about one call before its parts are read. */
@@ -24,30 +25,19 @@ type Open =
   | { kind: "reasoning"; index: number; item: Extract<OutputItem, { type: "reasoning" }> }
   | { kind: "function_call"; index: number; item: Extract<OutputItem, { type: "function_call" }> };
 
-export class ResponseBuilder implements EventBuilder<ResponseStreamEvent> {
-  /** The events since the last `take()`. */
-  private events: ResponseStreamEvent[] = [];
+export class ResponseBuilder extends AnswerBuilder<ResponseStreamEvent> {
   private sequence = 0;
   private readonly output: OutputItem[] = [];
   private open: Open | undefined;
   private text = "";
-  private finish: FinishReason = "stop";
-  private readonly files: AgentFile[] = [];
-  private readonly traces: unknown[] = [];
   private readonly citations: unknown[] = [];
-  private started = false;
 
   constructor(
     private readonly info: ResponseInfo,
-    private readonly answer: AgentAnswer,
-    private readonly tally: UsageTally,
-  ) {}
-
-  /** The events of one batch of parts (the first batch opens the response). */
-  batch(parts: AgentPart[]): ResponseStreamEvent[] {
-    this.start();
-    for (const part of parts) this.part(part);
-    return this.take();
+    answer: AgentAnswer,
+    tally: UsageTally,
+  ) {
+    super(answer, tally);
   }
 
   /** The closing events: the open item done, then `response.completed` (or `.incomplete`). */
@@ -119,15 +109,13 @@ export class ResponseBuilder implements EventBuilder<ResponseStreamEvent> {
     return response;
   }
 
-  private start(): void {
-    if (this.started) return;
-    this.started = true;
+  protected begin(): void {
     const response = this.response("in_progress");
     this.emit("response.created", { response: { ...response, output: [] } });
     this.emit("response.in_progress", { response: { ...response, output: [] } });
   }
 
-  private part(part: AgentPart): void {
+  protected part(part: Parameters<AnswerBuilder<ResponseStreamEvent>["part"]>[0]): void {
     switch (part.type) {
       case "text-delta": {
         const open = this.message();
@@ -192,23 +180,9 @@ export class ResponseBuilder implements EventBuilder<ResponseStreamEvent> {
       case "tool-call-end":
         if (this.open?.kind === "function_call" && this.open.item.call_id === part.id) this.close();
         return;
-      case "file":
-        this.files.push(part.file);
-        return;
-      case "trace":
-        this.traces.push(part.trace);
-        return;
       case "raw-citation":
         this.citations.push(part.citation);
         return;
-      case "usage":
-        this.tally.add(part);
-        return;
-      case "finish":
-        this.finish = part.reason;
-        return;
-      case "error":
-        throw part.error;
     }
   }
 
@@ -264,12 +238,6 @@ export class ResponseBuilder implements EventBuilder<ResponseStreamEvent> {
 
   private emit(type: string, fields: Record<string, unknown>): void {
     this.events.push({ type, sequence_number: this.sequence++, ...fields });
-  }
-
-  private take(): ResponseStreamEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
   }
 }
 
