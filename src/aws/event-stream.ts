@@ -145,20 +145,32 @@ export interface StreamEvent {
   payload: Record<string, unknown>;
 }
 
+/** Reads one event: its `:event-type` and its payload, parsed only when asked for. */
+export type EventReader<T> = (type: string, payload: () => Record<string, unknown>) => T | undefined;
+
+/** Every event as `{type, payload}`. */
+export const anyEvent: EventReader<StreamEvent> = (type, payload) => ({ type, payload: payload() });
+
 /**
- * The events of an event-stream body, a batch per network read (frames of one read decoded in
- * one pass). Exception and error frames raise the matching AgentError after the events before them.
+ * The events of an event-stream body, a batch per network read: every frame of one read is
+ * decoded in one synchronous pass, so the stages downstream pay their async overhead once per
+ * read. Exception and error frames raise the matching AgentError, after the events before them;
+ * events `read` leaves out (undefined) are skipped, their payloads unread.
  */
-export async function* eventBatches(
+export async function* eventBatches<T>(
   body: ReadableStream<Uint8Array>,
   requestId: string | undefined,
+  read: EventReader<T>,
   onRead?: () => void,
-): AsyncGenerator<StreamEvent[]> {
+): AsyncGenerator<T[]> {
   const framer = new Framer();
-  for await (const read of reads(body, onRead)) {
-    const events: StreamEvent[] = [];
+  for await (const bytes of reads(body, onRead)) {
+    const events: T[] = [];
     try {
-      for (const frame of framer.push(read)) events.push(streamEvent(decodeFrame(frame), requestId));
+      for (const frame of framer.push(bytes)) {
+        const event = toEvent(decodeFrame(frame), requestId, read);
+        if (event !== undefined) events.push(event);
+      }
     } catch (error) {
       if (events.length > 0) yield events;
       throw error;
@@ -168,7 +180,7 @@ export async function* eventBatches(
   framer.end();
 }
 
-function streamEvent({ headers, body }: DecodedMessage, requestId: string | undefined): StreamEvent {
+function toEvent<T>({ headers, body }: DecodedMessage, requestId: string | undefined, read: EventReader<T>): T | undefined {
   const header = (name: string) => {
     const value = headers[name]?.value;
     return typeof value === "string" ? value : undefined;
@@ -195,5 +207,5 @@ function streamEvent({ headers, body }: DecodedMessage, requestId: string | unde
   if (messageType !== "event") {
     throw new StreamError(`The event stream has a frame of unknown message type "${messageType}"`, { code: "stream_corrupt", requestId });
   }
-  return { type: header(":event-type") ?? "", payload: payload() };
+  return read(header(":event-type") ?? "", payload);
 }

@@ -1,6 +1,6 @@
 // AgentCore harness (InvokeHarness): an AgentRequest in, an AgentAnswer out.
 import { AGENTCORE } from "../../aws/endpoint.ts";
-import { eventBatches } from "../../aws/event-stream.ts";
+import { anyEvent, eventBatches } from "../../aws/event-stream.ts";
 import { postStream } from "../../aws/transport.ts";
 import type { AgentCoreModel } from "../../model.ts";
 import type { AgentAnswer, AgentRequest } from "../../parts.ts";
@@ -24,7 +24,7 @@ export async function invokeHarness(request: AgentRequest, model: AgentCoreModel
     };
     if (invocation.userId) headers[USER_HEADER] = invocation.userId;
     return postStream(`${transport.endpoint}/harnesses/invoke?${query}`, { headers, body: JSON.stringify(invocation.body) }, transport, (response, requestId, onRead) =>
-      eventBatches(response.body!, requestId, onRead),
+      eventBatches(response.body!, requestId, anyEvent, onRead),
     );
   });
   const outcome: { stopReason?: string } = {};
