@@ -49,7 +49,7 @@ export function agentCoreRoutes(ctx: AgentCoreContext) {
       // recorded as text
     }
     const sessionId = headers[SESSION_HEADER];
-    const record: RecordedRequest = { method: req.method ?? "", path: rawPath, headers, body: parsed, sessionId, status: 0, time: new Date().toISOString() };
+    const record: RecordedRequest = { method: req.method ?? "", path: rawPath, query: rawQuery, headers, body: parsed, sessionId, status: 0, time: new Date().toISOString() };
     ctx.record(record);
     const fail = (status: number, errorType: string, message: string) => {
       record.status = status;

@@ -40,6 +40,8 @@ export interface RecordedRequest {
   method: string;
   /** The raw wire path, percent-encoding included. */
   path: string;
+  /** The raw query string, when there is one (AgentCore routes). */
+  query?: string;
   /** Lower-cased names; everything except authorization. */
   headers: Record<string, string>;
   /** The parsed JSON body; the raw text when it was not JSON. */

@@ -157,6 +157,19 @@ describe("the harness (InvokeHarness)", () => {
     expect(short).toMatchObject({ param: "session_id", code: "invalid_session_id" });
   });
 
+  it("takes the endpoint from AWS_ENDPOINT_URL_BEDROCK_AGENTCORE, a qualifier, and LiteLLM's runtimeSessionId", async () => {
+    const bare = new BedrockAgentClient({ aws_access_key_id: STATIC_CREDENTIALS.accessKeyId, aws_secret_access_key: STATIC_CREDENTIALS.secretAccessKey, num_retries: 0 });
+    const first = await bare.completion({ model: harness, messages: user("Hi"), qualifier: "DEFAULT", env: { AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: emulatorUrl } });
+    expect(first.choices[0]!.message.content).toBe(harnessAnswer("Hi", 1));
+    const [seen] = await recorded(first.session_id);
+    expect(new URLSearchParams(seen!.query).get("qualifier")).toBe("DEFAULT");
+    expect(new URLSearchParams(seen!.query).get("harnessArn")).toBe(HARNESS_ARN);
+    const next = await client.completion({ model: harness, messages: user("Again"), runtimeSessionId: first.session_id });
+    expect(next.session_id).toBe(first.session_id);
+    const run = await client.completion({ model: runtime, messages: user("x"), qualifier: "v2" });
+    expect((await recorded(run.session_id))[0]!.query).toBe("qualifier=v2");
+  });
+
   it("passes the end user on as the memory actor and the user id", async () => {
     const completion = await client.completion({ model: harness, messages: user("x"), user: "user-42" });
     const [seen] = await recorded(completion.session_id);

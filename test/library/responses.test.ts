@@ -65,6 +65,19 @@ describe("responses()", () => {
     expect((b!.body as { sessionState?: { conversationHistory?: unknown } }).sessionState?.conversationHistory).toBeUndefined();
   });
 
+  it("accepts an earlier response's output passed back, reasoning included, without resending the reasoning", async () => {
+    const first = await client.responses({ model, input: "My name is Ada." });
+    expect(first.output.some((item) => item.type === "reasoning")).toBe(true);
+    const next = await client.responses({ model, input: [{ role: "user", content: "My name is Ada." }, ...first.output, { role: "user", content: "And?" }] });
+    const [seen] = await requestsFor(next.session_id);
+    const history = (seen!.body as { sessionState: { conversationHistory: { messages: Array<{ role: string; content: Array<{ text: string }> }> } } }).sessionState
+      .conversationHistory.messages;
+    expect(history).toEqual([
+      { role: "user", content: [{ text: "My name is Ada." }] },
+      { role: "assistant", content: [{ text: first.output_text }] },
+    ]);
+  });
+
   it("refuses a forged or garbled previous_response_id with a 400, before any call to AWS", async () => {
     const real = await client.responses({ model, input: "x" });
     for (const id of ["resp_forged.AAAA", `${real.id}x`, "call_abc", 42]) {
