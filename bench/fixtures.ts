@@ -71,8 +71,8 @@ const RESPONSE_HEADERS = {
 
 /** Our client, signing as usual, whose `fetch` answers every request with these reads. */
 export function ourClient(body: Uint8Array[]): BedrockAgentClient {
-  const fetch = async (input: RequestInfo | URL) => {
-    await (input as Request).arrayBuffer(); // the upstream reads the signed body
+  // The signed request is not read, as the SDK's handler below does not read its own.
+  const fetch = async () => {
     let next = 0;
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {

@@ -1,8 +1,8 @@
 // STS AssumeRole and AssumeRoleWithWebIdentity over fetch: a form-encoded POST (the query
 // protocol), signed with aws4fetch for the service "sts" (web identity goes unsigned), and an
 // XML answer read by looking for the few elements we need.
-import { AwsClient } from "aws4fetch";
 import type { Credentials, RoleRequest } from "./credentials.ts";
+import { Signer } from "./signing.ts";
 import {
   type AgentError,
   BadGatewayError,
@@ -21,9 +21,8 @@ const TRANSIENT = new Set(["Throttling", "ThrottlingException", "RequestLimitExc
 
 /** Assumes `role` with the base credentials, which sign the call. */
 export function assumeRole(role: RoleRequest, base: Credentials, fetchFn: typeof fetch): Promise<Credentials> {
-  const { accessKeyId, secretAccessKey, sessionToken } = base;
-  const signer = new AwsClient({ accessKeyId, secretAccessKey, sessionToken, service: "sts", region: signingRegion(role), retries: 0 });
-  return callSts("AssumeRole", role, { ExternalId: role.externalId }, fetchFn, signer, [secretAccessKey, sessionToken, role.externalId]);
+  const signer = new Signer(base, "sts", signingRegion(role));
+  return callSts("AssumeRole", role, { ExternalId: role.externalId }, fetchFn, signer, [base.secretAccessKey, base.sessionToken, role.externalId]);
 }
 
 /** Assumes `role` with an OIDC token; STS takes this call unsigned. */
@@ -36,24 +35,20 @@ async function callSts(
   role: RoleRequest,
   extra: Record<string, string | undefined>,
   fetchFn: typeof fetch,
-  signer: AwsClient | undefined,
+  signer: Signer | undefined,
   secrets: Array<string | undefined>,
 ): Promise<Credentials> {
   const form = new URLSearchParams({ Action: action, Version: VERSION, RoleArn: role.roleArn, RoleSessionName: role.sessionName });
   if (role.durationSeconds !== undefined) form.set("DurationSeconds", String(role.durationSeconds));
   for (const [name, value] of Object.entries(extra)) if (value !== undefined) form.set(name, value);
-  const init: RequestInit = {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-    body: form.toString(),
-    signal: AbortSignal.timeout(STS_TIMEOUT_MS),
-  };
+  const init = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body: form.toString() };
   // The base URL as given: a gateway or an emulator may put STS under a path.
   const url = role.endpoint;
   let response: Response;
   let text: string;
   try {
-    response = await fetchFn(signer ? await signer.sign(url, init) : new Request(url, init));
+    const headers = signer ? await signer.sign(url, init) : init.headers;
+    response = await fetchFn(url, { ...init, headers, signal: AbortSignal.timeout(STS_TIMEOUT_MS) });
     text = await response.text();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,14 +1,14 @@
 // One signed call to an AWS API: retries while nothing has reached the caller, AWS's HTTP errors
 // mapped to ours, a response stream re-opened when it fails before its first event.
-import type { AwsClient } from "aws4fetch";
 import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode, scrubAwsMessage } from "../errors.ts";
 import { type CallSignals, RetryBudget, type RetryPolicy } from "./retry.ts";
+import type { Signer } from "./signing.ts";
 
 export interface Transport {
   /** Base URL without a trailing slash. */
   endpoint: string;
   /** SigV4 signing; undefined when `bearer` authorizes instead. */
-  signer: AwsClient | undefined;
+  signer: Signer | undefined;
   /** A bearer token instead of SigV4 (AgentCore runtimes behind a JWT authorizer). */
   bearer?: string;
   fetch: typeof fetch;
@@ -90,10 +90,11 @@ export async function postStream<T>(
 async function attempt(url: string, init: { headers: Record<string, string>; body: string }, transport: Transport): Promise<Response> {
   let response: Response;
   try {
-    const request = { method: "POST", headers: init.headers, body: init.body, signal: transport.signals.signal };
-    response = transport.signer
-      ? await transport.fetch(await transport.signer.sign(url, request))
-      : await transport.fetch(url, { ...request, headers: { ...init.headers, authorization: `Bearer ${transport.bearer ?? ""}` } });
+    const request = { method: "POST", headers: init.headers, body: init.body };
+    const headers = transport.signer
+      ? await transport.signer.sign(url, request)
+      : { ...init.headers, authorization: `Bearer ${transport.bearer ?? ""}` };
+    response = await transport.fetch(url, { ...request, headers, signal: transport.signals.signal });
   } catch (error) {
     throw asAgentError(error, transport, undefined, "Could not reach");
   }
