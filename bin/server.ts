@@ -1,11 +1,14 @@
 // Serves the endpoint under Node with @hono/node-server; shared by the command line and the demo.
-import { serve } from "@hono/node-server";
+import { type Http2Bindings, type HttpBindings, serve } from "@hono/node-server";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { AddressInfo } from "node:net";
 import { BedrockAgentClient } from "../src/client.ts";
 import type { LogFormat, ProxyConfig } from "../src/proxy/config.ts";
 import { createApp } from "../src/proxy/app.ts";
 import { nodeAwsFileReader } from "./aws-files.ts";
 import { createMetrics } from "./metrics.ts";
+import { nodeFetch } from "./node-fetch.ts";
+import { writeSse } from "./node-sse.ts";
 
 export interface ServerOptions {
   config: ProxyConfig;
@@ -37,7 +40,7 @@ export function refusal(config: ProxyConfig): string | undefined {
 
 export function startServer(options: ServerOptions): Promise<RunningServer> {
   // Under Node the library may read profiles and the web identity token file.
-  const client = new BedrockAgentClient({ aws_file_reader: nodeAwsFileReader() });
+  const client = new BedrockAgentClient({ aws_file_reader: nodeAwsFileReader(), fetch: nodeFetch });
   const metrics = createMetrics();
   const app = createApp({
     config: options.config,
@@ -49,7 +52,12 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     metrics,
   });
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port ?? 4000, hostname: options.host ?? "127.0.0.1" }, (info: AddressInfo) => {
+    // SSE answers go straight to Node's response; everything else through @hono/node-server.
+    const fetch = async (request: Request, env: HttpBindings | Http2Bindings) => {
+      const response = await app.fetch(request, env);
+      return writeSse(response, (env as HttpBindings).outgoing) ? RESPONSE_ALREADY_SENT : response;
+    };
+    const server = serve({ fetch, port: options.port ?? 4000, hostname: options.host ?? "127.0.0.1" }, (info: AddressInfo) => {
       const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${host}:${info.port}`,

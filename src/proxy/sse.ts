@@ -31,15 +31,74 @@ export interface StreamEnd {
   cancelled: boolean;
 }
 
+/** Where an SSE stream's text goes: a web stream's controller, or a server's own response. */
+export interface SseSink {
+  /** Writes; false when the consumer has no room for more until `room()` resolves. */
+  write(text: string): boolean;
+  room(): Promise<void>;
+  close(): void;
+}
+
+/** An SSE answer not yet started: a server may write it to its own response instead of reading the body. */
+export interface PendingSse {
+  start(sink: SseSink): void;
+  /** The consumer went away: stops the upstream call. */
+  cancel(): Promise<void>;
+}
+
+// The SSE answers whose bodies nobody has read yet, by body: so the Node server can take one over.
+const pending = new WeakMap<ReadableStream<Uint8Array>, PendingSse>();
+
 const encoder = new TextEncoder();
 
 /**
- * A surface's events as server-sent events. Each batch is written when the consumer is ready
- * for it (backpressure); an error mid-stream becomes the surface's error event and ends the
- * stream; a consumer that goes away cancels the upstream call.
+ * A surface's events as server-sent events. Each batch is written as one piece when the consumer
+ * has room for it (backpressure); an error mid-stream becomes the surface's error event and ends
+ * the stream; a consumer that goes away cancels the upstream call. Nothing starts until the body
+ * is read, or until a server takes the stream over (`takeSse`).
  */
 export function sseResponse(source: SseSource, options: SseOptions): Response {
-  const keepAliveBytes = encoder.encode(source.keepAlive);
+  const sse = pumpOf(source, options);
+  let room: (() => void) | undefined;
+  let started = false;
+  // highWaterMark 0: pull() runs only when the consumer reads, so an unread body starts nothing.
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (started) return room?.();
+        started = true;
+        pending.delete(body);
+        sse.start({
+          write: (text) => (controller.enqueue(encoder.encode(text)), (controller.desiredSize ?? 0) > 0),
+          room: () => new Promise((resolve) => (room = resolve)),
+          close: () => controller.close(),
+        });
+      },
+      cancel() {
+        const cancelled = sse.cancel();
+        room?.(); // a write waiting for room finds the stream closed
+        return cancelled;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  pending.set(body, sse);
+  const headers = new Headers(options.headers);
+  headers.set("content-type", "text/event-stream; charset=utf-8");
+  headers.set("cache-control", "no-cache");
+  headers.set("x-accel-buffering", "no"); // nginx and similar proxies would otherwise buffer the stream
+  return new Response(body, { status: 200, headers });
+}
+
+/** The SSE answer behind a response body, for a server to write itself; once, and only if unread. */
+export function takeSse(body: ReadableStream<Uint8Array> | null): PendingSse | undefined {
+  const sse = body ? pending.get(body) : undefined;
+  if (sse) pending.delete(body!);
+  return sse;
+}
+
+/** The loop of one SSE answer: a batch of events at a time into its sink, a keep-alive while silent. */
+function pumpOf(source: SseSource, options: SseOptions): PendingSse {
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   let sentSinceTick = false;
   let closed = false;
@@ -48,55 +107,52 @@ export function sseResponse(source: SseSource, options: SseOptions): Response {
   const end = (outcome: Omit<StreamEnd, "firstEventAt">) => {
     if (ended) return;
     ended = true;
+    clearInterval(keepAlive);
     options.onEnd?.({ firstEventAt, ...outcome });
   };
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, last: string, error?: AgentError) => {
-    clearInterval(keepAlive);
+  const finish = (sink: SseSink, last: string, error?: AgentError) => {
     end({ error, cancelled: false });
     if (closed) return; // the consumer went away: nobody to tell
     closed = true;
-    if (last) controller.enqueue(encoder.encode(last));
-    controller.close();
+    if (last) sink.write(last);
+    sink.close();
   };
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        // One timer per stream: a keep-alive goes out when a whole period passed without data.
-        keepAlive = setInterval(() => {
-          if (!sentSinceTick && !closed) controller.enqueue(keepAliveBytes);
-          sentSinceTick = false;
-        }, options.keepAliveMs);
-      },
-      // All the events of one network read go out in one write; reads on while the consumer has room.
-      async pull(controller) {
-        try {
-          do {
-            const result = await source.next();
-            sentSinceTick = true;
-            if (result.done) return finish(controller, source.done);
-            if (!result.value) continue;
-            firstEventAt ??= performance.now();
-            controller.enqueue(encoder.encode(result.value));
-          } while ((controller.desiredSize ?? 0) > 0);
-        } catch (error) {
-          const failure =
-            error instanceof AgentError ? error : new InternalServerError("Internal error while streaming", { cause: error });
-          options.onError?.(failure);
-          finish(controller, source.error(failure), failure);
-        }
-      },
-      cancel() {
-        clearInterval(keepAlive);
-        closed = true;
-        end({ cancelled: true });
-        return source.cancel();
-      },
+  const run = async (sink: SseSink) => {
+    try {
+      for (;;) {
+        // Nothing of a batch is held while waiting for the next: a stream waits far longer than it works.
+        let result: IteratorResult<string> | undefined = await source.next();
+        if (closed) return;
+        sentSinceTick = true;
+        if (result.done) return finish(sink, source.done);
+        const text = result.value;
+        result = undefined;
+        if (!text) continue;
+        firstEventAt ??= performance.now();
+        if (!sink.write(text)) await sink.room();
+        if (closed) return;
+      }
+    } catch (error) {
+      if (closed) return;
+      const failure = error instanceof AgentError ? error : new InternalServerError("Internal error while streaming", { cause: error });
+      options.onError?.(failure);
+      finish(sink, source.error(failure), failure);
+    }
+  };
+  return {
+    start(sink) {
+      // One timer per stream: a keep-alive goes out when a whole period passed without data.
+      keepAlive = setInterval(() => {
+        if (!sentSinceTick && !closed) sink.write(source.keepAlive);
+        sentSinceTick = false;
+      }, options.keepAliveMs);
+      void run(sink);
     },
-    { highWaterMark: 16 },
-  );
-  const headers = new Headers(options.headers);
-  headers.set("content-type", "text/event-stream; charset=utf-8");
-  headers.set("cache-control", "no-cache");
-  headers.set("x-accel-buffering", "no"); // nginx and similar proxies would otherwise buffer the stream
-  return new Response(body, { status: 200, headers });
+    cancel() {
+      if (ended) return Promise.resolve();
+      closed = true;
+      end({ cancelled: true });
+      return source.cancel();
+    },
+  };
 }
