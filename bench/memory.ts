@@ -17,7 +17,11 @@ import { benchConfig, startEndpoint } from "./targets.ts";
 const STREAMS = Number(process.env.MEMORY_STREAMS ?? 1000);
 const PIECE = "A slow agent writes a long answer, one piece at a time; the endpoint must not keep it. ".repeat(12).slice(0, 1024);
 const INTERVAL_MS = 200;
-const SIZES = [5, 40]; // pieces per answer: 5 KiB and 40 KiB of text
+// pieces per answer: 5 KiB and 40 KiB of text (MEMORY_SIZES and MEMORY_SERVERS narrow a diagnostic run)
+const SIZES = process.env.MEMORY_SIZES?.split(",").map(Number) ?? [5, 40];
+const SERVERS = (process.env.MEMORY_SERVERS?.split(",") ?? ["ours", "sdk"]) as Array<"ours" | "sdk">;
+// MEMORY_SNAPSHOT_MS: signals the server (SIGUSR2) this long after all streams are open, for a heap snapshot.
+const SNAPSHOT_MS = process.env.MEMORY_SNAPSHOT_MS ? Number(process.env.MEMORY_SNAPSHOT_MS) : undefined;
 const WARMUP_STREAMS = 50;
 const KEY = "sk-memory-bench-key";
 const KiB = 1024;
@@ -84,7 +88,8 @@ async function startServer(kind: "ours" | "sdk", agentUrl: string): Promise<Serv
     return { name: "**ours**: Node server", url: endpoint.url, pid: endpoint.pid!, close: endpoint.close };
   }
   // tsx's loader flags are in execArgv: the child runs TypeScript the same way.
-  const child = spawn(process.execPath, [...process.execArgv, join(import.meta.dirname, "sdk-server.ts"), agentUrl], {
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, ...process.execArgv, join(import.meta.dirname, "sdk-server.ts"), agentUrl], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -145,7 +150,15 @@ async function measure(kind: "ours" | "sdk", agent: SlowAgent, pieces: number): 
     let peak = baseline;
     let allOpen = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, rss(server.pid))), 20);
-    void agent.hold(STREAMS).then(() => (allOpen = rss(server.pid)));
+    void agent.hold(STREAMS).then(() => {
+      allOpen = rss(server.pid);
+      if (SNAPSHOT_MS !== undefined) setTimeout(() => process.kill(server.pid, "SIGUSR2"), SNAPSHOT_MS);
+      // MEMORY_SAMPLE_MS: SIGUSR1 now and that long after (bench/diagnose/promoted-sampler.mjs).
+      if (process.env.MEMORY_SAMPLE_MS) {
+        process.kill(server.pid, "SIGUSR1");
+        setTimeout(() => process.kill(server.pid, "SIGUSR1"), Number(process.env.MEMORY_SAMPLE_MS));
+      }
+    });
     const started = performance.now();
     const failures = await all(STREAMS);
     clearInterval(sampler);
@@ -189,7 +202,7 @@ export async function memoryBenchmark(): Promise<boolean> {
   const agent = await startSlowAgent();
   const runs: Run[] = [];
   try {
-    for (const kind of ["ours", "sdk"] as const) {
+    for (const kind of SERVERS) {
       for (const pieces of SIZES) {
         console.log(`memory: ${STREAMS} streams of ${pieces} pieces through ${kind} ...`);
         runs.push(await measure(kind, agent, pieces));

@@ -1,7 +1,7 @@
 // The endpoint as a user runs it, in its own process: the built Node command line, or the
 // Worker under `wrangler dev`. Each is stopped by its own PID.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startWranglerDev } from "../test/node/support/wrangler-dev.ts";
@@ -62,7 +62,9 @@ export async function startEndpoint(kind: EndpointKind, config: object, upstream
   const file = join(dir, "config.yaml");
   writeFileSync(file, JSON.stringify(config)); // JSON is YAML
   const quiet = process.env.BENCH_QUIET ? ["--quiet"] : [];
-  const child = spawn(process.execPath, [join(root, "dist", "bedrock-agents-openai.js"), "--config", file, "--port", "0", ...quiet], {
+  // BENCH_NODE_ARGS: flags for the server's Node (diagnostics: --trace-gc, --heapsnapshot-signal=SIGUSR2).
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(root, "dist", "bedrock-agents-openai.js"), "--config", file, "--port", "0", ...quiet], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -73,7 +75,8 @@ export async function startEndpoint(kind: EndpointKind, config: object, upstream
       if (!match) return;
       // Its request log from here on is read and dropped, as a log shipper would take it.
       child.stdout.off("data", onData);
-      child.stdout.resume();
+      if (process.env.BENCH_SERVER_OUT) child.stdout.pipe(createWriteStream(process.env.BENCH_SERVER_OUT));
+      else child.stdout.resume();
       resolve(match[1]!);
     };
     child.stdout.on("data", onData);

@@ -2,6 +2,7 @@
 // client, and what every backend (InvokeAgent, ...) answers with. A backend knows nothing of
 // OpenAI or Anthropic shapes, a surface nothing of AWS bytes: a new one of either is one module.
 
+import type { Batches } from "./batches.ts";
 import type { AgentError } from "./errors.ts";
 
 /** A conversation for an agent, as a surface read it from its client. */
@@ -137,5 +138,5 @@ export interface AgentAnswer {
   /** What the backend said of how the answer ended, in its own words, when that says more than the finish reason. */
   readonly outcome?: { stopReason?: string };
   /** Leaving it early (`return()`) closes the connection to AWS. */
-  readonly parts: AsyncGenerator<AgentPart[]>;
+  readonly parts: Batches<AgentPart>;
 }

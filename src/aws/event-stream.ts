@@ -1,4 +1,5 @@
 import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { type Batches, pullBatches } from "../batches.ts";
 import { StreamError, awsError, exceptionTypeToCode } from "../errors.ts";
 
 
@@ -76,25 +77,24 @@ export class Framer {
   }
 }
 
-/** Each read of a byte stream, until it ends; leaving early closes the upstream connection. */
-export async function* reads(body: ReadableStream<Uint8Array>, onRead?: () => void): AsyncGenerator<Uint8Array> {
+/** Each read of a byte stream as a batch of one, until it ends; leaving early closes the upstream connection. */
+export function reads(body: ReadableStream<Uint8Array>, onRead?: () => void): Batches<Uint8Array> {
   const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      onRead?.();
-      yield value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
+  return pullBatches(
+    () =>
+      reader.read().then(({ done, value }) => {
+        if (done) return undefined;
+        onRead?.();
+        return [value];
+      }),
+    () => reader.cancel().catch(() => {}),
+  );
 }
 
 /** The whole frames of a byte stream. */
 export async function* readFrames(body: ReadableStream<Uint8Array>, onRead?: () => void): AsyncGenerator<Uint8Array> {
   const framer = new Framer();
-  for await (const read of reads(body, onRead)) yield* framer.push(read);
+  for await (const [read] of reads(body, onRead)) yield* framer.push(read!);
   framer.end();
 }
 
@@ -157,27 +157,35 @@ export const anyEvent: EventReader<StreamEvent> = (type, payload) => ({ type, pa
  * read. Exception and error frames raise the matching AgentError, after the events before them;
  * events `read` leaves out (undefined) are skipped, their payloads unread.
  */
-export async function* eventBatches<T>(
+export function eventBatches<T>(
   body: ReadableStream<Uint8Array>,
   requestId: string | undefined,
   read: EventReader<T>,
   onRead?: () => void,
-): AsyncGenerator<T[]> {
+): Batches<T> {
+  const reader = body.getReader();
   const framer = new Framer();
-  for await (const bytes of reads(body, onRead)) {
+  let failure: unknown; // raised after the events of its read
+  const decode = ({ done, value }: ReadableStreamReadResult<Uint8Array>): T[] | undefined | Promise<T[] | undefined> => {
+    if (done) {
+      framer.end();
+      return undefined;
+    }
+    onRead?.();
     const events: T[] = [];
     try {
-      for (const frame of framer.push(bytes)) {
+      for (const frame of framer.push(value)) {
         const event = toEvent(decodeFrame(frame), requestId, read);
         if (event !== undefined) events.push(event);
       }
     } catch (error) {
-      if (events.length > 0) yield events;
-      throw error;
+      if (events.length === 0) throw error;
+      failure = error;
     }
-    if (events.length > 0) yield events;
-  }
-  framer.end();
+    return events.length > 0 ? events : pull(); // a read of no whole frame: the next one
+  };
+  const pull = (): Promise<T[] | undefined> => (failure !== undefined ? Promise.reject(failure) : reader.read().then(decode));
+  return pullBatches(pull, () => reader.cancel().catch(() => {}));
 }
 
 function toEvent<T>({ headers, body }: DecodedMessage, requestId: string | undefined, read: EventReader<T>): T | undefined {

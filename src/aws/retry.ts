@@ -57,27 +57,38 @@ export class CallSignals {
 
   private idleMs = 0;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastRead = 0;
 
   /** Aborts the call when the agent sends nothing for `seconds`; `touch()` on every byte read. */
   startIdleTimer(seconds: number | undefined): void {
     this.idleMs = seconds === undefined ? 0 : Math.max(1, seconds * 1000);
+    if (this.idleMs === 0 || this.signal.aborted) return;
     this.touch();
+    this.armIdleTimer(this.idleMs);
   }
 
+  /** A read: only a time noted, so that a busy stream makes no timer per read. */
   touch(): void {
-    if (this.idleMs === 0 || this.signal.aborted) return;
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      this.controller.abort(
-        new TimeoutError(`The agent sent nothing for ${this.idleMs / 1000} s (idle_timeout)`, { code: "idle_timeout" }),
-      );
-    }, this.idleMs);
+    this.lastRead = performance.now();
   }
 
   /** The call is over: no timer may outlive it. */
   stopIdleTimer(): void {
     this.idleMs = 0;
     clearTimeout(this.idleTimer);
+  }
+
+  // One timer at a time: when it fires early (reads came since), it waits out the rest.
+  private armIdleTimer(ms: number): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.idleMs === 0 || this.signal.aborted) return;
+      const idle = performance.now() - this.lastRead;
+      if (idle < this.idleMs) return this.armIdleTimer(this.idleMs - idle);
+      this.controller.abort(
+        new TimeoutError(`The agent sent nothing for ${this.idleMs / 1000} s (idle_timeout)`, { code: "idle_timeout" }),
+      );
+    }, ms);
   }
 
   /**

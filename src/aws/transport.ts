@@ -1,6 +1,7 @@
 // One signed call to an AWS API: retries while nothing has reached the caller, AWS's HTTP errors
 // mapped to ours, a response stream re-opened when it fails before its first event.
 import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode, scrubAwsMessage } from "../errors.ts";
+import { type Batches, pullBatches } from "../batches.ts";
 import { type CallSignals, RetryBudget, type RetryPolicy } from "./retry.ts";
 import type { Signer } from "./signing.ts";
 
@@ -25,7 +26,7 @@ export interface Opened<T> {
   /** Of the attempt being read (a retry gets a new one). */
   requestId: string | undefined;
   /** The response's items, a batch per network read. */
-  batches: AsyncGenerator<T[]>;
+  batches: Batches<T>;
 }
 
 // Error bodies are small JSON documents; never hold more than this of one.
@@ -40,7 +41,7 @@ export async function postStream<T>(
   url: string,
   init: { headers: Record<string, string>; body: string },
   transport: Transport,
-  read: (response: Response, requestId: string | undefined, onRead: () => void) => AsyncGenerator<T[]>,
+  read: (response: Response, requestId: string | undefined, onRead: () => void) => Batches<T>,
 ): Promise<Opened<T>> {
   const budget = new RetryBudget(transport.retry, transport.signals);
   const open = async (): Promise<Response> => {
@@ -60,30 +61,38 @@ export async function postStream<T>(
     transport.signals.stopIdleTimer();
     throw error;
   }
-  const opened: Opened<T> = { response, requestId: requestIdOf(response), batches: items() };
-  async function* items(): AsyncGenerator<T[]> {
-    const touch = () => transport.signals.touch();
-    try {
-      for (;;) {
-        let received = false;
-        try {
-          for await (const batch of read(opened.response, opened.requestId, touch)) {
+  const touch = () => transport.signals.touch();
+  let source: Batches<T> | undefined;
+  let received = false;
+  const opened: Opened<T> = {
+    response,
+    requestId: requestIdOf(response),
+    batches: pullBatches(
+      function pull(): Promise<T[] | undefined> {
+        source ??= read(opened.response, opened.requestId, touch);
+        return source.next().then(
+          (result) => {
+            if (result.done) return undefined;
             received = true;
-            yield batch;
-          }
-          return;
-        } catch (error) {
-          const failure = asAgentError(error, transport, opened.requestId, "Lost the connection to");
-          if (received) throw failure;
-          await budget.beforeRetry(failure);
-          opened.response = await open();
-          opened.requestId = requestIdOf(opened.response);
-        }
-      }
-    } finally {
-      transport.signals.stopIdleTimer();
-    }
-  }
+            return result.value;
+          },
+          async (error) => {
+            const failure = asAgentError(error, transport, opened.requestId, "Lost the connection to");
+            if (received) throw failure;
+            await budget.beforeRetry(failure);
+            opened.response = await open();
+            opened.requestId = requestIdOf(opened.response);
+            source = undefined;
+            return pull();
+          },
+        );
+      },
+      () => {
+        transport.signals.stopIdleTimer();
+        return source?.return();
+      },
+    ),
+  };
   return opened;
 }
 

@@ -1,7 +1,8 @@
 // completion(): OpenAI chat completions, through the chat surface to whichever backend the model names.
 import type { Invoker } from "../invoker.ts";
 import { chatRequest } from "../surfaces/chat/request.ts";
-import { type CallInfo, toChunkBatches, toCompletion } from "../surfaces/chat/response.ts";
+import { toChunkBatches } from "../surfaces/chat/chunks.ts";
+import { type CallInfo, toCompletion } from "../surfaces/chat/response.ts";
 import type { ChatCompletion, ChatCompletionStream, CompletionParams } from "../types.ts";
 import { UsageTally } from "../usage.ts";
 import { streamOf } from "./stream.ts";

@@ -1,4 +1,5 @@
-import { flatten, withBatches } from "../surfaces/batches.ts";
+import { type Batches, flatten } from "../batches.ts";
+import { withBatches } from "../surfaces/batches.ts";
 import { hiddenParams } from "../hidden-params.ts";
 import type { AgentAnswer } from "../parts.ts";
 import type { UsageTally } from "../usage.ts";
@@ -7,7 +8,7 @@ import type { UsageTally } from "../usage.ts";
  * A surface's streaming result: its events one by one (and, for servers, a network read at a
  * time), with what is known of the call; `cancel()` closes the connection to AWS.
  */
-export function streamOf<T, U>(answer: AgentAnswer & { cancel(): void }, tally: UsageTally, batches: AsyncGenerator<T[]>, usage: () => U) {
+export function streamOf<T, U>(answer: AgentAnswer & { cancel(): void }, tally: UsageTally, batches: Batches<T>, usage: () => U) {
   const events = flatten(batches);
   const stream = {
     sessionId: answer.session.sessionId,
@@ -24,7 +25,7 @@ export function streamOf<T, U>(answer: AgentAnswer & { cancel(): void }, tally: 
     [Symbol.asyncIterator]: () => events,
     async cancel() {
       answer.cancel();
-      await batches.return(undefined).catch(() => {});
+      await batches.return().catch(() => {});
     },
   };
   return withBatches(stream, batches);

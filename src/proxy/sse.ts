@@ -117,27 +117,26 @@ function pumpOf(source: SseSource, options: SseOptions): PendingSse {
     if (last) sink.write(last);
     sink.close();
   };
-  const run = async (sink: SseSink) => {
-    try {
-      for (;;) {
-        // Nothing of a batch is held while waiting for the next: a stream waits far longer than it works.
-        let result: IteratorResult<string> | undefined = await source.next();
-        if (closed) return;
-        sentSinceTick = true;
-        if (result.done) return finish(sink, source.done);
-        const text = result.value;
-        result = undefined;
-        if (!text) continue;
+  // Promise callbacks, not an async loop: a stream waiting for its next batch holds no frame (see ../batches.ts).
+  const run = (sink: SseSink) => {
+    const next = (): void => void source.next().then(written, failed);
+    const written = (result: IteratorResult<string>): void => {
+      if (closed) return;
+      sentSinceTick = true;
+      if (result.done) return finish(sink, source.done);
+      if (result.value) {
         firstEventAt ??= performance.now();
-        if (!sink.write(text)) await sink.room();
-        if (closed) return;
+        if (!sink.write(result.value)) return void sink.room().then(() => closed || next());
       }
-    } catch (error) {
+      next();
+    };
+    const failed = (error: unknown): void => {
       if (closed) return;
       const failure = error instanceof AgentError ? error : new InternalServerError("Internal error while streaming", { cause: error });
       options.onError?.(failure);
       finish(sink, source.error(failure), failure);
-    }
+    };
+    next();
   };
   return {
     start(sink) {
@@ -146,7 +145,7 @@ function pumpOf(source: SseSource, options: SseOptions): PendingSse {
         if (!sentSinceTick && !closed) sink.write(source.keepAlive);
         sentSinceTick = false;
       }, options.keepAliveMs);
-      void run(sink);
+      run(sink);
     },
     cancel() {
       if (ended) return Promise.resolve();

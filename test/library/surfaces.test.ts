@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { BadGatewayError } from "../../src/errors.ts";
 import type { AgentAnswer, AgentPart } from "../../src/parts.ts";
-import { toChunkBatches, toCompletion } from "../../src/surfaces/chat/response.ts";
+import { toChunkBatches } from "../../src/surfaces/chat/chunks.ts";
+import { toCompletion } from "../../src/surfaces/chat/response.ts";
 import { toMessage, toMessageEvents } from "../../src/surfaces/messages/response.ts";
 import { toResponse, toResponseEvents } from "../../src/surfaces/responses/response.ts";
 import { UsageTally } from "../../src/usage.ts";

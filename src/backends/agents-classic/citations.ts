@@ -1,8 +1,9 @@
 import type { Citation } from "./events.ts";
 import type { AgentPart } from "../../parts.ts";
+import { TextWindow } from "../../text-window.ts";
 
-// The cited text is looked up in the recent part of the answer only, so memory stays flat
-// however long the answer grows.
+// The cited text is looked up in the recent part of the answer only (TextWindow), so memory stays
+// flat however long the answer grows; a chunk's citations come with it.
 const WINDOW = 4 * 1024;
 
 /**
@@ -10,24 +11,24 @@ const WINDOW = 4 * 1024;
  * (UTF-16, end exclusive) into the whole answer, also when it streams in many chunks.
  */
 export class CitationIndexer {
-  private recent = "";
-  private recentStart = 0;
+  private readonly window = new TextWindow(WINDOW);
 
   /** Feeds the answer's text, in order, before the citations that arrive with it. */
   append(text: string): void {
-    this.recent += text;
-    if (this.recent.length > 2 * WINDOW) {
-      const cut = this.recent.length - WINDOW;
-      this.recent = this.recent.slice(cut);
-      this.recentStart += cut;
-    }
+    this.window.append(text);
+  }
+
+  /** A chunk was read. */
+  done(): void {
+    this.window.settle();
   }
 
   parts(citations: Citation[]): AgentPart[] {
+    const recent = this.window.text();
     const out: AgentPart[] = [];
     for (const citation of citations) {
       const part = citation.generatedResponsePart?.textResponsePart;
-      const [start, end] = this.locate(part?.text ?? "", part?.span?.start, part?.span?.end);
+      const [start, end] = this.locate(recent, part?.text ?? "", part?.span?.start, part?.span?.end);
       for (const reference of citation.retrievedReferences ?? []) {
         const url = referenceUrl(reference.location);
         if (!url) continue;
@@ -38,12 +39,12 @@ export class CitationIndexer {
   }
 
   /** Where the cited text stands: found in the answer near the span AWS gave, else the span itself. */
-  private locate(text: string, spanStart = 0, spanEnd = spanStart): [number, number] {
-    const length = this.recentStart + this.recent.length;
+  private locate(recent: string, text: string, spanStart = 0, spanEnd = spanStart): [number, number] {
+    const length = this.window.start + recent.length;
     let best = -1;
     if (text !== "") {
-      for (let at = this.recent.indexOf(text); at !== -1; at = this.recent.indexOf(text, at + 1)) {
-        const absolute = this.recentStart + at;
+      for (let at = recent.indexOf(text); at !== -1; at = recent.indexOf(text, at + 1)) {
+        const absolute = this.window.start + at;
         if (best === -1 || Math.abs(absolute - spanStart) < Math.abs(best - spanStart)) best = absolute;
       }
     }

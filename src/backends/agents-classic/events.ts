@@ -1,6 +1,7 @@
 // The events of an InvokeAgent response: frames decoded by aws/event-stream.ts, typed here.
 import type { AgentFile } from "../../types.ts";
 import { type EventReader, base64ToBytes, eventBatches } from "../../aws/event-stream.ts";
+import { type Batches, flatten } from "../../batches.ts";
 
 export interface Citation {
   generatedResponsePart?: { textResponsePart?: { text?: string; span?: { start?: number; end?: number } } };
@@ -42,16 +43,12 @@ export type AgentEvent =
  * The typed agent events of an InvokeAgent response body. Exception and error frames
  * raise the matching AgentError; unknown event types are skipped, as the SDK does.
  */
-export async function* agentEvents(
-  body: ReadableStream<Uint8Array>,
-  requestId?: string,
-  onRead?: () => void,
-): AsyncGenerator<AgentEvent> {
-  for await (const batch of agentEventBatches(body, requestId, onRead)) yield* batch;
+export function agentEvents(body: ReadableStream<Uint8Array>, requestId?: string, onRead?: () => void): AsyncIterableIterator<AgentEvent> {
+  return flatten(agentEventBatches(body, requestId, onRead));
 }
 
 /** The same, a batch per network read (see eventBatches); the events before a failing frame come first. */
-export function agentEventBatches(body: ReadableStream<Uint8Array>, requestId?: string, onRead?: () => void): AsyncGenerator<AgentEvent[]> {
+export function agentEventBatches(body: ReadableStream<Uint8Array>, requestId?: string, onRead?: () => void): Batches<AgentEvent> {
   return eventBatches(body, requestId, agentEvent, onRead);
 }
 

@@ -1,4 +1,5 @@
 import { pathLabel, postStream, type Transport } from "../../aws/transport.ts";
+import type { Batches } from "../../batches.ts";
 import { type AgentEvent, agentEventBatches } from "./events.ts";
 import type { InvokeAgentRequest } from "./request.ts";
 
@@ -9,7 +10,7 @@ export interface AgentResponse {
   /** Of the attempt being read (a retry gets a new one). */
   readonly requestId: string | undefined;
   /** The agent's events, a batch per network read. */
-  events: AsyncGenerator<AgentEvent[]>;
+  events: Batches<AgentEvent>;
 }
 
 /** Sends InvokeAgent (retried while nothing has reached the caller, see postStream). */

@@ -1,8 +1,10 @@
 // InvokeAgent events → parts: text decoded as UTF-8 across chunks (a character may be split
 // between two of them), citations placed in the text, traces read for usage, reasoning,
 // guardrails and failures, a return of control turned into tool calls.
-import { AgentError, InternalServerError, awsError } from "../../errors.ts";
+import type { Batches } from "../../batches.ts";
+import { awsError } from "../../errors.ts";
 import type { AgentPart, FinishReason } from "../../parts.ts";
+import { type PartsReader, partsFrom } from "../parts-from.ts";
 import { CitationIndexer } from "./citations.ts";
 import type { AgentEvent, TracePart } from "./events.ts";
 import type { ClassicToolCall } from "./tool-calls.ts";
@@ -17,34 +19,15 @@ export interface PartsOptions {
 }
 
 /**
- * The parts of an answer, a batch per batch of events (a network read), an empty batch when a
- * read held nothing to show: surfaces start their answer when the agent's first event arrives.
- * Usage comes per model at the end, settled, then `finish`; a failure is an `error` part after
- * what the agent said before it.
+ * The parts of an answer, a batch per batch of events (a network read). Usage comes per model
+ * at the end, settled, then `finish`; a failure is an `error` part after what the agent said
+ * before it.
  */
-export async function* toParts(events: AsyncGenerator<AgentEvent[]>, options: PartsOptions): AsyncGenerator<AgentPart[]> {
-  const reader = new EventReader(options);
-  let out: AgentPart[] = [];
-  try {
-    for await (const batch of events) {
-      out = [];
-      for (const event of batch) {
-        const read = reader.read(event, out);
-        if (read) await read;
-      }
-      yield out;
-      out = [];
-    }
-    const rest = reader.decoder.decode();
-    if (rest) reader.text(rest, out);
-    out.push(...reader.meter.settle(), { type: "finish", reason: reader.finishReason });
-  } catch (error) {
-    out.push({ type: "error", error: error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error }) });
-  }
-  yield out;
+export function toParts(events: Batches<AgentEvent>, options: PartsOptions): Batches<AgentPart> {
+  return partsFrom(events, new EventReader(options));
 }
 
-class EventReader {
+class EventReader implements PartsReader<AgentEvent> {
   finishReason: FinishReason = "stop";
   readonly decoder = new TextDecoder();
   readonly meter = new UsageMeter();
@@ -54,7 +37,21 @@ class EventReader {
   constructor(private readonly options: PartsOptions) {}
 
   /** Synchronous but for a return of control, whose tool call ids are signed: no await per chunk. */
-  read(event: AgentEvent, out: AgentPart[]): Promise<void> | undefined {
+  read(batch: AgentEvent[], out: AgentPart[]): Promise<void> | undefined {
+    for (let i = 0; i < batch.length; i++) {
+      const signing = this.event(batch[i]!, out);
+      if (signing) return signing.then(() => this.read(batch.slice(i + 1), out));
+    }
+    return undefined;
+  }
+
+  end(out: AgentPart[]): void {
+    const rest = this.decoder.decode();
+    if (rest) this.text(rest, out);
+    out.push(...this.meter.settle(), { type: "finish", reason: this.finishReason });
+  }
+
+  private event(event: AgentEvent, out: AgentPart[]): Promise<void> | undefined {
     switch (event.type) {
       case "chunk": {
         const text = this.decoder.decode(event.bytes, { stream: true });
@@ -64,6 +61,7 @@ class EventReader {
           out.push(...this.citations.parts(citations));
           if (this.options.includeCitations) for (const citation of citations) out.push({ type: "raw-citation", citation });
         }
+        this.citations.done();
         return undefined;
       }
       case "trace":

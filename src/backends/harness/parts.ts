@@ -1,8 +1,10 @@
 // InvokeHarness events → parts. The client's own tools (inline functions) become tool calls;
 // the tools the harness runs itself appear as a line of reasoning, never as a call to answer.
-import { AgentError, BadGatewayError, InternalServerError, PermissionDeniedError } from "../../errors.ts";
-import type { AgentPart, FinishReason } from "../../parts.ts";
 import type { StreamEvent } from "../../aws/event-stream.ts";
+import type { Batches } from "../../batches.ts";
+import { BadGatewayError, PermissionDeniedError } from "../../errors.ts";
+import type { AgentPart, FinishReason } from "../../parts.ts";
+import { type PartsReader, partsFrom } from "../parts-from.ts";
 import type { HarnessCallIds } from "./tool-call-ids.ts";
 
 export interface HarnessPartsOptions {
@@ -26,91 +28,104 @@ interface Block {
   id?: string;
 }
 
-export async function* harnessParts(events: AsyncGenerator<StreamEvent[]>, options: HarnessPartsOptions): AsyncGenerator<AgentPart[]> {
-  const blocks = new Map<number, Block>();
-  let finish: FinishReason = "stop";
-  let inputTokens = 0;
-  let outputTokens = 0;
-  let reasoningSent = false;
-  const reasoning = (out: AgentPart[], text: string, paragraph: boolean) => {
-    if (!options.includeReasoning || !text) return;
-    out.push({ type: "reasoning-delta", text: (paragraph && reasoningSent ? "\n\n" : "") + text });
-    reasoningSent = true;
-  };
-  let out: AgentPart[] = [];
-  try {
-    for await (const batch of events) {
-      out = [];
-      for (const { type, payload } of batch) {
-        if (options.includeTraces) out.push({ type: "trace", trace: { [type]: payload } });
-        const index = payload.contentBlockIndex as number;
-        switch (type) {
-          case "contentBlockStart": {
-            const toolUse = (payload.start as { toolUse?: { toolUseId?: string; name?: string; type?: string } } | undefined)?.toolUse;
-            if (!toolUse) {
-              blocks.set(index, { kind: "other" });
-              break;
-            }
-            const name = toolUse.name ?? "";
-            if (options.clientTools.has(name) && (toolUse.type === undefined || toolUse.type === "tool_use")) {
-              const id = await options.ids.encode({ sessionId: options.sessionId, toolUseId: toolUse.toolUseId ?? "" });
-              blocks.set(index, { kind: "client-tool", id });
-              out.push({ type: "tool-call-start", id, name });
-            } else {
-              blocks.set(index, { kind: "server-tool" });
-              reasoning(out, `Using ${name}.`, true);
-            }
-            break;
-          }
-          case "contentBlockDelta": {
-            const delta = (payload.delta ?? {}) as { text?: string; toolUse?: { input?: string }; reasoningContent?: { text?: string } };
-            const block = blocks.get(index);
-            if (typeof delta.text === "string" && delta.text) out.push({ type: "text-delta", text: delta.text });
-            else if (delta.toolUse && block?.kind === "client-tool") out.push({ type: "tool-call-delta", id: block.id!, delta: delta.toolUse.input ?? "" });
-            else if (typeof delta.reasoningContent?.text === "string") reasoning(out, delta.reasoningContent.text, false);
-            break;
-          }
-          case "contentBlockStop": {
-            const block = blocks.get(index);
-            if (block?.kind === "client-tool") out.push({ type: "tool-call-end", id: block.id! });
-            blocks.delete(index);
-            break;
-          }
-          case "messageStop": {
-            const reason = String(payload.stopReason ?? "end_turn");
-            if (reason === "tool_use") finish = "tool-calls";
-            else if (reason === "content_filtered") finish = "content-filter";
-            else if (LENGTH.has(reason)) {
-              finish = "length";
-              options.outcome.stopReason = reason;
-            }
-            else if (reason === "hook_stopped") throw new PermissionDeniedError("A hook of the harness stopped the answer", { code: "hook_stopped" });
-            else if (MALFORMED.has(reason)) throw new BadGatewayError(`The harness's model answered badly (${reason})`, { code: reason });
-            else if (reason !== "tool_result") finish = "stop";
-            break;
-          }
-          case "metadata": {
-            const usage = (payload.usage ?? {}) as { inputTokens?: number; outputTokens?: number };
-            inputTokens += count(usage.inputTokens);
-            outputTokens += count(usage.outputTokens);
-            break;
-          }
-          case "hookEvent":
-            if (payload.decision === "deny") {
-              const why = typeof payload.reason === "string" ? `: ${payload.reason}` : "";
-              throw new PermissionDeniedError(`A hook of the harness denied ${String(payload.name ?? "a step")}${why}`, { code: "hook_denied" });
-            }
-            break;
-        }
-      }
-      yield out;
-      out = [];
+/** The parts of a harness's answer, a batch per network read. */
+export function harnessParts(events: Batches<StreamEvent>, options: HarnessPartsOptions): Batches<AgentPart> {
+  return partsFrom(events, new HarnessReader(options));
+}
+
+class HarnessReader implements PartsReader<StreamEvent> {
+  private readonly blocks = new Map<number, Block>();
+  private finish: FinishReason = "stop";
+  private inputTokens = 0;
+  private outputTokens = 0;
+  private reasoningSent = false;
+
+  constructor(private readonly options: HarnessPartsOptions) {}
+
+  /** Synchronous but for the start of a client tool call, whose id is signed. */
+  read(batch: StreamEvent[], out: AgentPart[]): Promise<void> | undefined {
+    for (let i = 0; i < batch.length; i++) {
+      const signing = this.event(batch[i]!, out);
+      if (signing) return signing.then(() => this.read(batch.slice(i + 1), out));
     }
-    out.push({ type: "usage", model: options.model, inputTokens, outputTokens }, { type: "finish", reason: finish });
-  } catch (error) {
-    out.push({ type: "error", error: error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error }) });
+    return undefined;
   }
-  yield out;
+
+  end(out: AgentPart[]): void {
+    out.push({ type: "usage", model: this.options.model, inputTokens: this.inputTokens, outputTokens: this.outputTokens }, { type: "finish", reason: this.finish });
+  }
+
+  private event({ type, payload }: StreamEvent, out: AgentPart[]): Promise<void> | undefined {
+    const { options, blocks } = this;
+    if (options.includeTraces) out.push({ type: "trace", trace: { [type]: payload } });
+    const index = payload.contentBlockIndex as number;
+    switch (type) {
+      case "contentBlockStart": {
+        const toolUse = (payload.start as { toolUse?: { toolUseId?: string; name?: string; type?: string } } | undefined)?.toolUse;
+        if (!toolUse) {
+          blocks.set(index, { kind: "other" });
+          break;
+        }
+        const name = toolUse.name ?? "";
+        if (options.clientTools.has(name) && (toolUse.type === undefined || toolUse.type === "tool_use")) {
+          return options.ids.encode({ sessionId: options.sessionId, toolUseId: toolUse.toolUseId ?? "" }).then((id) => {
+            blocks.set(index, { kind: "client-tool", id });
+            out.push({ type: "tool-call-start", id, name });
+          });
+        }
+        blocks.set(index, { kind: "server-tool" });
+        this.reasoning(out, `Using ${name}.`, true);
+        break;
+      }
+      case "contentBlockDelta": {
+        const delta = (payload.delta ?? {}) as { text?: string; toolUse?: { input?: string }; reasoningContent?: { text?: string } };
+        const block = blocks.get(index);
+        if (typeof delta.text === "string" && delta.text) out.push({ type: "text-delta", text: delta.text });
+        else if (delta.toolUse && block?.kind === "client-tool") out.push({ type: "tool-call-delta", id: block.id!, delta: delta.toolUse.input ?? "" });
+        else if (typeof delta.reasoningContent?.text === "string") this.reasoning(out, delta.reasoningContent.text, false);
+        break;
+      }
+      case "contentBlockStop": {
+        const block = blocks.get(index);
+        if (block?.kind === "client-tool") out.push({ type: "tool-call-end", id: block.id! });
+        blocks.delete(index);
+        break;
+      }
+      case "messageStop":
+        this.stop(String(payload.stopReason ?? "end_turn"));
+        break;
+      case "metadata": {
+        const usage = (payload.usage ?? {}) as { inputTokens?: number; outputTokens?: number };
+        this.inputTokens += count(usage.inputTokens);
+        this.outputTokens += count(usage.outputTokens);
+        break;
+      }
+      case "hookEvent":
+        if (payload.decision === "deny") {
+          const why = typeof payload.reason === "string" ? `: ${payload.reason}` : "";
+          throw new PermissionDeniedError(`A hook of the harness denied ${String(payload.name ?? "a step")}${why}`, { code: "hook_denied" });
+        }
+        break;
+    }
+    return undefined;
+  }
+
+  private stop(reason: string): void {
+    if (reason === "tool_use") this.finish = "tool-calls";
+    else if (reason === "content_filtered") this.finish = "content-filter";
+    else if (LENGTH.has(reason)) {
+      this.finish = "length";
+      this.options.outcome.stopReason = reason;
+    } else if (reason === "hook_stopped") throw new PermissionDeniedError("A hook of the harness stopped the answer", { code: "hook_stopped" });
+    else if (MALFORMED.has(reason)) throw new BadGatewayError(`The harness's model answered badly (${reason})`, { code: reason });
+    else if (reason !== "tool_result") this.finish = "stop";
+  }
+
+  private reasoning(out: AgentPart[], text: string, paragraph: boolean): void {
+    if (!this.options.includeReasoning || !text) return;
+    out.push({ type: "reasoning-delta", text: (paragraph && this.reasoningSent ? "\n\n" : "") + text });
+    this.reasoningSent = true;
+  }
 }
 
 function count(value: unknown): number {

@@ -1,9 +1,11 @@
 // An InvokeAgentRuntime answer → parts. The agent's author chose the shapes: SSE events (Strands'
 // `{"event": ...}` with `{"data": ...}` twins of each text delta, JSON strings, OpenAI chunks) or
 // one JSON document. Text comes from the first shape that carries it, so a twin never doubles it.
-import { AgentError, DependencyFailedError, InternalServerError } from "../../errors.ts";
 import { reads } from "../../aws/event-stream.ts";
+import type { Batches } from "../../batches.ts";
+import { DependencyFailedError } from "../../errors.ts";
 import type { AgentPart, FinishReason } from "../../parts.ts";
+import { partsFrom } from "../parts-from.ts";
 
 type Shape = "event" | "data" | "string" | "openai";
 
@@ -13,34 +15,25 @@ export interface RuntimeAnswerOptions {
   requestId: string | undefined;
 }
 
-/** The parts of a runtime's answer, a batch per network read. */
-export async function* runtimeParts(response: Response, options: RuntimeAnswerOptions, onRead: () => void): AsyncGenerator<AgentPart[]> {
-  const reader = new AnswerReader(options);
+/** The parts of a runtime's answer, a batch per network read (a JSON document's, all at the end). */
+export function runtimeParts(response: Response, options: RuntimeAnswerOptions, onRead: () => void): Batches<AgentPart> {
+  const answer = new AnswerReader(options);
   const type = response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
-  let out: AgentPart[] = [];
-  try {
-    if (type === "text/event-stream") {
-      const lines = new SseLines();
-      for await (const read of reads(response.body!, onRead)) {
-        out = [];
-        for (const data of lines.push(read)) reader.event(parse(data), out);
-        yield out;
-      }
-      out = [];
-      for (const data of lines.end()) reader.event(parse(data), out);
-    } else {
-      out = [];
-      let text = "";
-      const decoder = new TextDecoder();
-      for await (const read of reads(response.body!, onRead)) text += decoder.decode(read, { stream: true });
-      text += decoder.decode();
-      reader.document(text, type === "application/json", out);
-    }
-    out.push(...reader.end());
-  } catch (error) {
-    out.push({ type: "error", error: error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error }) });
-  }
-  yield out;
+  const sse = type === "text/event-stream";
+  const lines = new SseLines();
+  const decoder = new TextDecoder();
+  let document = "";
+  return partsFrom(reads(response.body!, onRead), {
+    read([bytes], out) {
+      if (sse) for (const data of lines.push(bytes!)) answer.event(parse(data), out);
+      else document += decoder.decode(bytes, { stream: true });
+    },
+    end(out) {
+      if (sse) for (const data of lines.end()) answer.event(parse(data), out);
+      else answer.document(document + decoder.decode(), type === "application/json", out);
+      out.push(...answer.end());
+    },
+  });
 }
 
 class AnswerReader {

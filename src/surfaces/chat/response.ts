@@ -1,4 +1,4 @@
-// Parts → an OpenAI ChatCompletion, or its chunks a network read at a time.
+// Parts → an OpenAI ChatCompletion (its chunks: chunks.ts).
 import type { AgentAnswer, AgentFile, AgentPart, FinishReason } from "../../parts.ts";
 import type {
   AssistantMessage,
@@ -18,7 +18,7 @@ export interface CallInfo {
   model: string;
 }
 
-const FINISH: Record<FinishReason, ChatFinishReason> = {
+export const FINISH: Record<FinishReason, ChatFinishReason> = {
   stop: "stop",
   "tool-calls": "tool_calls",
   "content-filter": "content_filter",
@@ -104,113 +104,11 @@ export async function toCompletion(
   return completion;
 }
 
-/**
- * Chunks in OpenAI's order: the role first (when the agent's first event arrives), then each
- * piece the moment it arrives (text, reasoning, citations, tool calls, files), `finish_reason`
- * last, then usage when asked for. A batch per network read: a server can write all of a
- * read's chunks at once (`batchesOf`); `flatten` gives them one by one.
- */
-export async function* toChunkBatches(
-  answer: AgentAnswer,
-  info: CallInfo,
-  tally: UsageTally,
-  includeUsage: boolean,
-): AsyncGenerator<ChatCompletionChunk[]> {
-  const chunk = (delta: ChunkDelta, finish: ChatFinishReason | null = null): ChatCompletionChunk => {
-    const out: ChatCompletionChunk = {
-      id: info.id,
-      object: "chat.completion.chunk",
-      created: info.created,
-      model: info.model,
-      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-    };
-    if (includeUsage) out.usage = null;
-    return out;
-  };
-  let started = false;
-  let toolIndex = 0;
-  const toolIndexes = new Map<string, number>();
-  let finish: FinishReason = "stop";
-  for await (const batch of answer.parts) {
-    const out: ChatCompletionChunk[] = [];
-    if (!started) {
-      started = true;
-      out.push(chunk({ role: "assistant", content: "" }));
-    }
-    // The parts of one event share a delta: text with its citations, a call with its arguments.
-    let delta: ChunkDelta | undefined;
-    const open = (fresh: boolean): ChunkDelta => {
-      if (fresh || !delta) {
-        delta = {};
-        out.push(chunk(delta));
-      }
-      return delta;
-    };
-    for (const part of batch) {
-      switch (part.type) {
-        case "text-delta":
-          open(true).content = part.text;
-          break;
-        case "reasoning-delta":
-          open(true).reasoning_content = part.text;
-          break;
-        case "citation":
-          (open(false).annotations ??= []).push(annotation(part));
-          break;
-        case "raw-citation":
-          (open(false).citations ??= []).push(part.citation as NonNullable<ChunkDelta["citations"]>[number]);
-          break;
-        case "tool-call-start": {
-          const target = delta?.tool_calls ? delta : open(true);
-          toolIndexes.set(part.id, toolIndex);
-          (target.tool_calls ??= []).push({ index: toolIndex++, id: part.id, type: "function", function: { name: part.name, arguments: "" } });
-          break;
-        }
-        case "tool-call-delta": {
-          // In the chunk that started the call when it is this read's; else a chunk of its own.
-          const index = toolIndexes.get(part.id)!;
-          const call = delta?.tool_calls?.find((c) => c.index === index);
-          if (call) call.function.arguments += part.delta;
-          else ((delta?.tool_calls ? delta : open(true)).tool_calls ??= []).push({ index, function: { arguments: part.delta } });
-          break;
-        }
-        case "file": {
-          const target = delta?.files ? delta : open(true);
-          (target.files ??= []).push(part.file);
-          break;
-        }
-        case "trace":
-          delta = undefined;
-          out.push({ ...chunk({}), trace: part.trace as ChatCompletionChunk["trace"] });
-          break;
-        case "usage":
-          tally.add(part);
-          break;
-        case "finish":
-          finish = part.reason;
-          break;
-        case "error":
-          // What the agent said before the failure still reaches the caller, then the error.
-          if (out.length > 0) yield out;
-          throw part.error;
-      }
-    }
-    if (out.length > 0) yield out;
-  }
-  const out: ChatCompletionChunk[] = [];
-  if (!started) out.push(chunk({ role: "assistant", content: "" }));
-  out.push(chunk({}, FINISH[finish]));
-  if (includeUsage) {
-    out.push({ id: info.id, object: "chat.completion.chunk", created: info.created, model: info.model, choices: [], usage: usage(tally) });
-  }
-  yield out;
-}
-
-function annotation(part: Extract<AgentPart, { type: "citation" }>): UrlCitation {
+export function annotation(part: Extract<AgentPart, { type: "citation" }>): UrlCitation {
   return { type: "url_citation", url_citation: { start_index: part.start, end_index: part.end, url: part.url, title: part.title } };
 }
 
-function usage(tally: UsageTally) {
+export function usage(tally: UsageTally) {
   return {
     prompt_tokens: tally.inputTokens,
     completion_tokens: tally.outputTokens,

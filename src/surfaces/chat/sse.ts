@@ -20,10 +20,8 @@ export function chatSse(stream: ChatCompletionStream, model: string) {
     return `${json}}\n\n`;
   };
   return {
-    next: async (): Promise<IteratorResult<string>> => {
-      const result = await batches.next();
-      return result.done ? result : { done: false, value: result.value.map(encode).join("") };
-    },
+    next: (): Promise<IteratorResult<string>> =>
+      batches.next().then((result) => (result.done ? result : { done: false, value: result.value.map(encode).join("") })),
     error: (error: { toJSON(): unknown }) => `data: ${JSON.stringify(error.toJSON())}\n\n`,
     done: "data: [DONE]\n\n",
     keepAlive: ": keep-alive\n\n",

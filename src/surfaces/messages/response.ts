@@ -1,8 +1,10 @@
 // Parts → an Anthropic Message, and the events Anthropic streams while building one. One builder
-// does both, so a streamed answer ends in exactly the Message a non-streamed one would be.
+// does both, so both agree; a streamed one does not keep the text its events carried.
 import type { AgentError } from "../../errors.ts";
-import type { AgentAnswer, FinishReason } from "../../parts.ts";
+import type { AgentAnswer, AgentPart, FinishReason } from "../../parts.ts";
+import { TextWindow } from "../../text-window.ts";
 import type { UsageTally } from "../../usage.ts";
+import type { Batches } from "../../batches.ts";
 import { builtEvents } from "../batches.ts";
 import { AnswerBuilder } from "../builder.ts";
 import type { ContentBlock, MessageObject, MessageStreamEvent, StopReason, TextBlock, ToolUseBlock } from "./types.ts";
@@ -12,6 +14,9 @@ export interface MessageInfo {
   model: string;
   includeTraces: boolean;
 }
+
+// How far back a streamed citation's text may start (the backends' own windows are as long).
+const CITED_WINDOW = 4 * 1024;
 
 const STOP: Record<FinishReason, StopReason> = {
   stop: "end_turn",
@@ -25,16 +30,26 @@ export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
   /** The index of the block being streamed; undefined when none is open. */
   private open: number | undefined;
   private readonly toolJson = new Map<number, string>();
-  private text = "";
+  /** The text citations point into: all of it for a whole Message, a window for a stream. */
+  private readonly recent: TextWindow;
   /** Set once the answer has ended: the Message then has its stop reason. */
   private ended = false;
 
+  /** `streaming`: the events carry the text, so the blocks do not keep it. */
   constructor(
     private readonly info: MessageInfo,
     answer: AgentAnswer,
     tally: UsageTally,
+    private readonly streaming = false,
   ) {
     super(answer, tally);
+    this.recent = streaming ? new TextWindow(CITED_WINDOW) : new TextWindow(Infinity, true);
+  }
+
+  override batch(parts: AgentPart[]): MessageStreamEvent[] {
+    const events = super.batch(parts);
+    this.recent.settle();
+    return events;
   }
 
   /** The closing events: the open block's stop, `message_delta` with the stop reason and usage, `message_stop`. */
@@ -102,15 +117,17 @@ export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
     switch (part.type) {
       case "text-delta": {
         const index = this.block("text");
-        (this.content[index] as TextBlock).text += part.text;
-        this.text += part.text;
+        if (!this.streaming) (this.content[index] as TextBlock).text += part.text;
+        this.recent.append(part.text);
         this.events.push({ type: "content_block_delta", index, delta: { type: "text_delta", text: part.text } });
         return;
       }
       case "citation": {
         const index = this.block("text");
         const block = this.content[index] as TextBlock;
-        const citation = { type: "web_search_result_location" as const, url: part.url, title: part.title, cited_text: this.text.slice(part.start, part.end), encrypted_index: "" };
+        const from = this.recent.start;
+        const cited = part.start >= from ? this.recent.text().slice(part.start - from, part.end - from) : "";
+        const citation = { type: "web_search_result_location" as const, url: part.url, title: part.title, cited_text: cited, encrypted_index: "" };
         (block.citations ??= []).push(citation);
         this.events.push({ type: "content_block_delta", index, delta: { type: "citations_delta", citation } });
         return;
@@ -196,6 +213,6 @@ export async function toMessage(answer: AgentAnswer, info: MessageInfo, tally: U
   return builder.message();
 }
 
-export function toMessageEvents(answer: AgentAnswer, info: MessageInfo, tally: UsageTally): AsyncGenerator<MessageStreamEvent[]> {
-  return builtEvents(answer.parts, new MessageBuilder(info, answer, tally));
+export function toMessageEvents(answer: AgentAnswer, info: MessageInfo, tally: UsageTally): Batches<MessageStreamEvent> {
+  return builtEvents(answer.parts, new MessageBuilder(info, answer, tally, true));
 }

@@ -14,10 +14,8 @@ export function messagesSse(stream: MessageEventStream, model: string) {
     return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
   };
   return {
-    next: async (): Promise<IteratorResult<string>> => {
-      const result = await batches.next();
-      return result.done ? result : { done: false, value: result.value.map(encode).join("") };
-    },
+    next: (): Promise<IteratorResult<string>> =>
+      batches.next().then((result) => (result.done ? result : { done: false, value: result.value.map(encode).join("") })),
     error: (error: AgentError) => encode(anthropicError(error)),
     done: "",
     keepAlive: 'event: ping\ndata: {"type":"ping"}\n\n',

@@ -3,6 +3,7 @@
 import type { AgentError } from "../../errors.ts";
 import type { AgentAnswer, FunctionTool } from "../../parts.ts";
 import type { UsageTally } from "../../usage.ts";
+import type { Batches } from "../../batches.ts";
 import { builtEvents } from "../batches.ts";
 import { AnswerBuilder } from "../builder.ts";
 import type { OutputItem, OutputMessage, ResponseObject, ResponseStreamEvent, ResponsesParams, UrlCitationAnnotation } from "./types.ts";
@@ -249,7 +250,7 @@ export async function toResponse(answer: AgentAnswer, info: ResponseInfo, tally:
 }
 
 /** The answer's events, a batch per network read, ending in `response.completed` or `response.failed`. */
-export function toResponseEvents(answer: AgentAnswer, info: ResponseInfo, tally: UsageTally): AsyncGenerator<ResponseStreamEvent[]> {
+export function toResponseEvents(answer: AgentAnswer, info: ResponseInfo, tally: UsageTally): Batches<ResponseStreamEvent> {
   return builtEvents(answer.parts, new ResponseBuilder(info, answer, tally));
 }
 

@@ -14,12 +14,12 @@ export function responsesSse(stream: ResponseEventStream, model: string) {
   };
   let sequence = 0;
   return {
-    next: async (): Promise<IteratorResult<string>> => {
-      const result = await batches.next();
-      if (result.done) return result;
-      sequence = (result.value.at(-1)?.sequence_number ?? sequence - 1) + 1;
-      return { done: false, value: result.value.map(encode).join("") };
-    },
+    next: (): Promise<IteratorResult<string>> =>
+      batches.next().then((result) => {
+        if (result.done) return result;
+        sequence = (result.value.at(-1)?.sequence_number ?? sequence - 1) + 1;
+        return { done: false, value: result.value.map(encode).join("") };
+      }),
     // A failure the events did not carry (the stream itself broke): the error event alone.
     error: (error: AgentError) => {
       const body = error.toJSON().error;

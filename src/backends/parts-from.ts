@@ -1,0 +1,45 @@
+// What every backend does with what it reads: parts per batch, closing parts at the end, a
+// failure as an error part after the parts before it.
+import { type Batches, asAgentError, pullBatches } from "../batches.ts";
+import type { AgentPart } from "../parts.ts";
+
+/** Turns one backend's reads into parts; it keeps the answer's state between batches. */
+export interface PartsReader<E> {
+  /** The parts of one batch; a promise only when a batch needs one (signing a tool call id). */
+  read(batch: E[], out: AgentPart[]): Promise<void> | void;
+  /** The closing parts (usage, finish) once the reads are over. */
+  end(out: AgentPart[]): void;
+}
+
+/**
+ * The parts of an answer, a batch per batch read (an empty one when a read held nothing to
+ * show: surfaces start their answer when the agent's first event arrives). A failure ends them
+ * with an `error` part, after what the agent said before it.
+ */
+export function partsFrom<E>(source: Batches<E>, reader: PartsReader<E>): Batches<AgentPart> {
+  let over = false;
+  // Promise callbacks, not an async function: see batches.ts.
+  const failed = (out: AgentPart[], error: unknown): AgentPart[] => {
+    out.push({ type: "error", error: asAgentError(error) });
+    over = true;
+    return out;
+  };
+  const read = (result: IteratorResult<E[], unknown>): AgentPart[] | Promise<AgentPart[]> => {
+    const out: AgentPart[] = [];
+    try {
+      if (result.done) {
+        reader.end(out);
+        over = true;
+        return out;
+      }
+      const reading = reader.read(result.value, out);
+      return reading ? reading.then(() => out, (error: unknown) => failed(out, error)) : out;
+    } catch (error) {
+      return failed(out, error);
+    }
+  };
+  return pullBatches(
+    () => (over ? Promise.resolve(undefined) : source.next().then(read, (error: unknown) => failed([], error))),
+    () => source.return(),
+  );
+}

@@ -1,0 +1,94 @@
+// What an open stream holds while it waits for its next read, counted in a heap snapshot (objects,
+// not timings): none of the text it has already passed on. A stage that kept its last batch (a
+// suspended generator does) or a buffer of the answer would keep one string per stream or more.
+import { getHeapSnapshot } from "node:v8";
+import { describe, expect, it } from "vitest";
+import { BedrockAgentClient } from "../../src/client.ts";
+import type { ChatCompletionChunk } from "../../src/types.ts";
+import { STATIC_CREDENTIALS } from "../emulator/credentials.ts";
+import { chunkFrame, eventFrame } from "../emulator/frames.ts";
+
+const STREAMS = 200;
+const PIECES = 4;
+const MARK = "held-text-marker";
+
+/** A piece of text no other string in the heap starts with. */
+const piece = (stream: number, index: number) => `${MARK}-${stream}-${index}-${"x".repeat(900)}`;
+
+/** Strings in the heap that start with MARK (parsed from a snapshot of this process). */
+async function heldPieces(): Promise<number> {
+  let json = "";
+  for await (const part of getHeapSnapshot()) json += part;
+  const snapshot = JSON.parse(json) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+  const { node_fields, node_types } = snapshot.snapshot.meta;
+  const fields = node_fields.length;
+  const typeAt = node_fields.indexOf("type");
+  const nameAt = node_fields.indexOf("name");
+  let held = 0;
+  for (let i = 0; i < snapshot.nodes.length; i += fields) {
+    const type = node_types[0][snapshot.nodes[i + typeAt]!];
+    if (type === "string" && snapshot.strings[snapshot.nodes[i + nameAt]!]!.startsWith(MARK)) held++;
+  }
+  return held;
+}
+
+/** Opens one stream of a surface; its text deltas, one by one. */
+type Open = (client: BedrockAgentClient) => Promise<AsyncIterator<unknown>>;
+const MODEL = "bedrock/agent/L1RT58GYRW/MFPSBCXYTW";
+const surfaces: Array<[string, Open, (event: unknown) => string | undefined]> = [
+  [
+    "chat completions",
+    async (client) => (await client.completion({ model: MODEL, stream: true, messages: [{ role: "user", content: "Hi" }] }))[Symbol.asyncIterator](),
+    (chunk) => (chunk as ChatCompletionChunk).choices[0]?.delta.content ?? undefined,
+  ],
+  [
+    "Messages",
+    async (client) => (await client.messages({ model: MODEL, stream: true, max_tokens: 100, messages: [{ role: "user", content: "Hi" }] }))[Symbol.asyncIterator](),
+    (event) => ((event as { delta?: { text?: string } }).delta?.text),
+  ],
+];
+
+describe("an open stream between reads", () => {
+  it.each(surfaces)("holds none of the text it passed on (%s)", { timeout: 60_000 }, async (_name, open, textOf) => {
+    const upstreams: Array<ReadableStreamDefaultController<Uint8Array>> = [];
+    const client = new BedrockAgentClient({
+      aws_access_key_id: STATIC_CREDENTIALS.accessKeyId,
+      aws_secret_access_key: STATIC_CREDENTIALS.secretAccessKey,
+      aws_region_name: "us-east-1",
+      num_retries: 0,
+      // An agent in memory: each stream's frames are enqueued by the test.
+      fetch: async () =>
+        new Response(new ReadableStream<Uint8Array>({ start: (controller) => void upstreams.push(controller) }), {
+          headers: { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": crypto.randomUUID() },
+        }),
+    });
+    const streams = [];
+    for (let i = 0; i < STREAMS; i++) {
+      streams.push(await open(client));
+    }
+    expect(upstreams).toHaveLength(STREAMS);
+    const trace = eventFrame("trace", { trace: { orchestrationTrace: { rationale: { text: "Thinking." } } } });
+    upstreams.forEach((upstream) => upstream.enqueue(trace));
+    let received = 0;
+    for (let index = 0; index < PIECES; index++) {
+      upstreams.forEach((upstream, stream) => upstream.enqueue(chunkFrame(piece(stream, index))));
+      // Each stream's chunks up to this piece's text; nothing of them is kept here.
+      await Promise.all(
+        streams.map(async (stream) => {
+          for (;;) {
+            const { value, done } = await stream.next();
+            if (done) throw new Error("the stream ended early");
+            if (textOf(value)?.startsWith(MARK)) return void received++;
+          }
+        }),
+      );
+    }
+    expect(received).toBe(STREAMS * PIECES);
+    // Every stream now waits for its next read, with its answer half done.
+    const pending = streams.map((stream) => stream.next());
+    const held = await heldPieces();
+    expect(held).toBeLessThan(STREAMS / 10);
+    upstreams.forEach((upstream) => upstream.close());
+    await Promise.all(pending);
+  });
+});
