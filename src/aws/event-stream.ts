@@ -10,10 +10,30 @@ const MIN_FRAME_BYTES = 16;
 
 export const utf8Decoder = new TextDecoder();
 const utf8Encoder = new TextEncoder();
-const codec = new EventStreamCodec(
-  (bytes) => utf8Decoder.decode(bytes),
-  (text) => utf8Encoder.encode(text),
-);
+const codec = new EventStreamCodec(headerText, (text) => utf8Encoder.encode(text));
+
+// Header names and values repeat in every frame (":event-type", "chunk", ...): each is decoded
+// once, then found by its length and three of its bytes, and compared byte for byte.
+const headerTexts = new Map<number, { bytes: Uint8Array; text: string }>();
+const MAX_HEADER_TEXTS = 256;
+
+/** A header's name or string value, without TextDecoder's cost per call for the ones seen before. */
+function headerText(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n === 0 || n > 64) return utf8Decoder.decode(bytes);
+  const key = n | (bytes[0]! << 7) | (bytes[n >> 1]! << 15) | (bytes[n - 1]! << 23);
+  const known = headerTexts.get(key);
+  if (known && sameBytes(known.bytes, bytes)) return known.text;
+  const text = utf8Decoder.decode(bytes);
+  if (headerTexts.size < MAX_HEADER_TEXTS) headerTexts.set(key, { bytes: bytes.slice(), text });
+  return text;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * Cuts bytes into whole frames, synchronously, one network read at a time. Reads do not align
@@ -126,17 +146,6 @@ export function decodeFrame(frame: Uint8Array): DecodedMessage {
   }
 }
 
-export function base64ToBytes(base64: string): Uint8Array {
-  let binary: string;
-  try {
-    binary = atob(base64);
-  } catch (cause) {
-    throw new StreamError("The agent's event stream has invalid base64 content", { code: "stream_corrupt", cause });
-  }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
 
 
 /** An event of an AWS event stream: its `:event-type` and its JSON payload. */
@@ -145,11 +154,18 @@ export interface StreamEvent {
   payload: Record<string, unknown>;
 }
 
-/** Reads one event: its `:event-type` and its payload, parsed only when asked for. */
-export type EventReader<T> = (type: string, payload: () => Record<string, unknown>) => T | undefined;
+/** A frame's JSON payload, parsed only when asked for. */
+export interface EventFrame {
+  /** The payload's bytes, for a reader that knows a faster way than JSON.parse. */
+  readonly body: Uint8Array;
+  payload(): Record<string, unknown>;
+}
+
+/** Reads one event: its `:event-type` and its frame. */
+export type EventReader<T> = (type: string, frame: EventFrame) => T | undefined;
 
 /** Every event as `{type, payload}`. */
-export const anyEvent: EventReader<StreamEvent> = (type, payload) => ({ type, payload: payload() });
+export const anyEvent: EventReader<StreamEvent> = (type, frame) => ({ type, payload: frame.payload() });
 
 /**
  * The events of an event-stream body, a batch per network read: every frame of one read is
@@ -188,32 +204,43 @@ export function eventBatches<T>(
   return pullBatches(pull, () => reader.cancel().catch(() => {}));
 }
 
-function toEvent<T>({ headers, body }: DecodedMessage, requestId: string | undefined, read: EventReader<T>): T | undefined {
-  const header = (name: string) => {
-    const value = headers[name]?.value;
-    return typeof value === "string" ? value : undefined;
-  };
-  const messageType = header(":message-type");
-  const payload = (): Record<string, unknown> => {
+// An object per frame rather than closures: frames are many.
+class Frame implements EventFrame {
+  constructor(
+    readonly body: Uint8Array,
+    private readonly requestId: string | undefined,
+  ) {}
+
+  payload(): Record<string, unknown> {
     try {
-      const value: unknown = JSON.parse(utf8Decoder.decode(body));
+      const value: unknown = JSON.parse(utf8Decoder.decode(this.body));
       if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
     } catch {
       // reported below
     }
-    throw new StreamError("The event stream has a frame whose payload is not a JSON object", { code: "stream_corrupt", requestId });
-  };
+    throw new StreamError("The event stream has a frame whose payload is not a JSON object", { code: "stream_corrupt", requestId: this.requestId });
+  }
+}
+
+function header(headers: DecodedMessage["headers"], name: string): string | undefined {
+  const value = headers[name]?.value;
+  return typeof value === "string" ? value : undefined;
+}
+
+function toEvent<T>({ headers, body }: DecodedMessage, requestId: string | undefined, read: EventReader<T>): T | undefined {
+  const messageType = header(headers, ":message-type");
+  const frame = new Frame(body, requestId);
   if (messageType === "exception") {
-    const code = exceptionTypeToCode(header(":exception-type") ?? "unknownException");
-    const { message, Message } = payload() as { message?: string; Message?: string };
+    const code = exceptionTypeToCode(header(headers, ":exception-type") ?? "unknownException");
+    const { message, Message } = frame.payload() as { message?: string; Message?: string };
     throw awsError(code, 500, `${code}: ${message ?? Message ?? "no message"}`, { requestId });
   }
   if (messageType === "error") {
-    const code = header(":error-code") ?? "UnknownError";
-    throw awsError(code, 500, `${code}: ${header(":error-message") ?? "the stream reported an error"}`, { requestId });
+    const code = header(headers, ":error-code") ?? "UnknownError";
+    throw awsError(code, 500, `${code}: ${header(headers, ":error-message") ?? "the stream reported an error"}`, { requestId });
   }
   if (messageType !== "event") {
     throw new StreamError(`The event stream has a frame of unknown message type "${messageType}"`, { code: "stream_corrupt", requestId });
   }
-  return read(header(":event-type") ?? "", payload);
+  return read(header(headers, ":event-type") ?? "", frame);
 }

@@ -14,7 +14,7 @@ export function chatSse(stream: ChatCompletionStream, model: string) {
     const delta = chunk.choices[0]?.delta as { files?: unknown[] } | undefined;
     // Bytes do not go in JSON: files go as data URLs.
     if (delta?.files) delta.files = (delta.files as AgentFile[]).map(fileToDataUrl);
-    let json = `${envelope}"choices":${JSON.stringify(chunk.choices)}`;
+    let json = `${envelope}"choices":${choicesJson(chunk.choices)}`;
     if (chunk.usage !== undefined) json += `,"usage":${JSON.stringify(chunk.usage)}`;
     if (chunk.trace !== undefined) json += `,"trace":${JSON.stringify(chunk.trace)}`;
     return `${json}}\n\n`;
@@ -27,4 +27,19 @@ export function chatSse(stream: ChatCompletionStream, model: string) {
     keepAlive: ": keep-alive\n\n",
     cancel: () => stream.cancel(),
   };
+}
+
+/** The choices of a chunk as JSON; the commonest (a piece of text alone) without a generic walk. */
+function choicesJson(choices: ChatCompletionChunk["choices"]): string {
+  const choice = choices[0];
+  if (choices.length === 1 && choice!.index === 0 && choice!.finish_reason === null && choice!.logprobs === null) {
+    const delta = choice!.delta;
+    let only: string | undefined;
+    for (const key in delta) {
+      if (only !== undefined || key !== "content") return JSON.stringify(choices);
+      only = key;
+    }
+    if (typeof delta.content === "string") return `[{"index":0,"delta":{"content":${JSON.stringify(delta.content)}},"finish_reason":null,"logprobs":null}]`;
+  }
+  return JSON.stringify(choices);
 }
