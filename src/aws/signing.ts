@@ -24,13 +24,60 @@ export interface SignedInit {
   body: string;
 }
 
+/** SHA-256 and HMAC-SHA-256 done synchronously, where the runtime has them (node:crypto). */
+export interface SyncCrypto {
+  createHash(algorithm: "sha256"): { update(data: string | BodyInit): { digest(encoding: "hex"): string } };
+  createHmac(algorithm: "sha256", key: string | Uint8Array): { update(data: string): { digest(): Uint8Array; digest(encoding: "hex"): string } };
+}
+
+// Node, Bun and workerd with nodejs_compat offer node:crypto: there a signature costs no WebCrypto
+// round trips (key imports, promises, and under Node a thread-pool job for each digest). Elsewhere
+// aws4fetch signs with WebCrypto as it always does.
+const syncCrypto = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as
+  | SyncCrypto
+  | undefined;
+
+/** aws4fetch's canonical request, hashed and signed with node:crypto. */
+export class SyncV4Signer extends AwsV4Signer {
+  constructor(
+    init: ConstructorParameters<typeof AwsV4Signer>[0],
+    private readonly crypto: SyncCrypto,
+    private readonly keys: Map<string, Uint8Array>,
+  ) {
+    super(init);
+  }
+
+  override async hexBodyHash(): Promise<string> {
+    return this.crypto.createHash("sha256").update((this.body ?? "") as string).digest("hex");
+  }
+
+  override async stringToSign(): Promise<string> {
+    const canonical = this.crypto.createHash("sha256").update(await this.canonicalString()).digest("hex");
+    return ["AWS4-HMAC-SHA256", this.datetime, this.credentialString, canonical].join("\n");
+  }
+
+  override async signature(): Promise<string> {
+    const date = this.datetime.slice(0, 8);
+    const cacheKey = [this.secretAccessKey, date, this.region, this.service].join();
+    let key = this.keys.get(cacheKey);
+    if (!key) {
+      const hmac = (k: string | Uint8Array, data: string) => this.crypto.createHmac("sha256", k).update(data).digest();
+      key = hmac(hmac(hmac(hmac(`AWS4${this.secretAccessKey}`, date), this.region), this.service), "aws4_request");
+      if (this.keys.size >= 4) this.keys.clear(); // a key a day
+      this.keys.set(cacheKey, key);
+    }
+    return this.crypto.createHmac("sha256", key).update(await this.stringToSign()).digest("hex");
+  }
+}
+
 /**
  * SigV4 for one set of credentials, service and region (aws4fetch's signer). It gives the signed
  * headers only, so the request is built once, by fetch.
  */
 export class Signer {
-  // aws4fetch's cache of derived signing keys, by secret, day, region and service.
+  // Derived signing keys, by secret, day, region and service (aws4fetch's cache, or ours).
   private readonly cache = new Map<string, ArrayBuffer>();
+  private readonly keys = new Map<string, Uint8Array>();
 
   constructor(
     private readonly credentials: Credentials,
@@ -41,7 +88,8 @@ export class Signer {
   async sign(url: string, init: SignedInit): Promise<Headers> {
     const { accessKeyId, secretAccessKey, sessionToken } = this.credentials;
     const { service, region, cache } = this;
-    const signer = new AwsV4Signer({ ...init, url, accessKeyId, secretAccessKey, sessionToken, service, region, cache });
+    const options = { ...init, url, accessKeyId, secretAccessKey, sessionToken, service, region, cache };
+    const signer = syncCrypto ? new SyncV4Signer(options, syncCrypto, this.keys) : new AwsV4Signer(options);
     return (await signer.sign()).headers;
   }
 }
