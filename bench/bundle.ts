@@ -113,7 +113,7 @@ async function breakdown(entry: string): Promise<Breakdown> {
     conditions: ["workerd", "worker", "browser"],
     target: "es2024",
     minify: true,
-    keepNames: true, // as wrangler bundles
+    keepNames: false, // as our wrangler.toml has it (keep_names = false)
     define: { "process.env.NODE_ENV": '"production"' },
     sourcemap: "external",
     metafile: true,
