@@ -1,6 +1,7 @@
 // Load: at least 200 concurrent streaming clients for at least 30 s through the Node server
-// and through the Worker in wrangler dev, against the emulator. Every stream's text must be
-// byte-exact with what the emulator sent, and no request may fail.
+// and through the Worker in wrangler dev and in Miniflare, against the emulator, each Worker
+// beside a control without our code. Every stream's text must be byte-exact with what the
+// emulator sent, and no request may fail.
 import { STATIC_CREDENTIALS } from "../test/emulator/credentials.ts";
 import { demoAnswer } from "../test/emulator/scenarios.ts";
 import { startEmulator } from "../test/emulator/server.ts";
@@ -106,7 +107,8 @@ export async function loadBenchmark(): Promise<boolean> {
   const emulator = await startEmulator();
   const results: Result[] = [];
   try {
-    for (const kind of ["node", "worker", "bare-worker"] as const) {
+    const kinds = (process.env.LOAD_ENDPOINTS?.split(",") ?? ["node", "worker", "bare-worker", "miniflare", "bare-miniflare"]) as EndpointKind[];
+    for (const kind of kinds) {
       console.log(`load: ${CLIENTS} streaming clients for ${SECONDS} s through ${kind} ...`);
       results.push(await run(kind, emulator.url));
     }

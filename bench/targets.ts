@@ -5,6 +5,7 @@ import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startWranglerDev } from "../test/node/support/wrangler-dev.ts";
+import { startMiniflare } from "./miniflare.ts";
 
 const root = join(import.meta.dirname, "..");
 
@@ -27,8 +28,11 @@ export function buildNodeServer(): void {
   built = true;
 }
 
-/** `bare-worker`: the same wrangler dev without our code, as a control (bench/bare-worker/). */
-export type EndpointKind = "node" | "worker" | "bare-worker";
+/**
+ * `bare-worker`: the same wrangler dev without our code, as a control (bench/bare-worker/);
+ * `miniflare` and `bare-miniflare`: both Workers served by Miniflare, without wrangler dev in front.
+ */
+export type EndpointKind = "node" | "worker" | "bare-worker" | "miniflare" | "bare-miniflare";
 
 /** A config with one model per entry of `models` (`model_name` → api_base). */
 export function benchConfig(models: Record<string, string>, key: string, credentials: { accessKeyId: string; secretAccessKey: string }) {
@@ -49,6 +53,14 @@ export function benchConfig(models: Record<string, string>, key: string, credent
 }
 
 export async function startEndpoint(kind: EndpointKind, config: object, upstream = ""): Promise<Endpoint> {
+  if (kind === "miniflare") {
+    const worker = await startMiniflare("worker/index.ts", { CONFIG: JSON.stringify(config) });
+    return { name: "Worker (Miniflare)", ...worker };
+  }
+  if (kind === "bare-miniflare") {
+    const worker = await startMiniflare("bench/bare-worker/index.ts", { UPSTREAM: upstream });
+    return { name: "control: a Worker without our code (Miniflare)", ...worker };
+  }
   if (kind === "bare-worker") {
     const worker = await startWranglerDev({ UPSTREAM: upstream }, "bench/bare-worker/index.ts");
     return { name: "control: a Worker without our code (wrangler dev)", url: worker.url, close: worker.close, output: worker.output };

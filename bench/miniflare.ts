@@ -1,0 +1,49 @@
+// A Worker served by Miniflare straight from workerd, without wrangler dev's proxy and watcher in
+// front: the load benchmark's second Worker run. Built with esbuild as wrangler bundles it.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+
+const root = join(import.meta.dirname, "..");
+
+export interface MiniflareWorker {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** `entry`: the Worker's module, relative to the project; `bindings`: its variables. */
+export async function startMiniflare(entry: string, bindings: Record<string, string>): Promise<MiniflareWorker> {
+  execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "worker-config"], { cwd: root });
+  const bundled = await build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2024",
+    minify: true,
+    logLevel: "error",
+  });
+  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+  const compatibilityDate = /^compatibility_date = "(.+)"$/m.exec(toml)![1]!;
+  const compatibilityFlags = JSON.parse(/^compatibility_flags = (\[.*\])$/m.exec(toml)![1]!) as string[];
+  const mf = new Miniflare({
+    modules: true,
+    script: bundled.outputFiles[0]!.text,
+    compatibilityDate,
+    compatibilityFlags,
+    bindings,
+    host: "127.0.0.1",
+    port: 0,
+    // The Worker's console (its request log) is read and dropped, as a log shipper would take it.
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.resume();
+      stderr.resume();
+    },
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  return { url, close: () => mf.dispose() };
+}
