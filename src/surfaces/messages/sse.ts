@@ -9,6 +9,11 @@ import type { MessageEventStream, MessageObject, MessageStreamEvent } from "./ty
 export function messagesSse(stream: MessageEventStream, model: string) {
   const batches = batchesOf(stream);
   const encode = (event: MessageStreamEvent): string => {
+    const delta = event.delta as { type?: string; text?: unknown } | undefined;
+    // The commonest event, a piece of text, without JSON.stringify's generic walk.
+    if (event.type === "content_block_delta" && delta?.type === "text_delta" && typeof delta.text === "string") {
+      return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index as number},"delta":{"type":"text_delta","text":${JSON.stringify(delta.text)}}}\n\n`;
+    }
     const message = event.message as MessageObject | undefined;
     if (message) event = { ...event, message: forJson(message, model) };
     return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;

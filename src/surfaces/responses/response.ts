@@ -6,7 +6,7 @@ import type { UsageTally } from "../../usage.ts";
 import type { Batches } from "../../batches.ts";
 import { builtEvents } from "../batches.ts";
 import { AnswerBuilder } from "../builder.ts";
-import type { OutputItem, OutputMessage, ResponseObject, ResponseStreamEvent, ResponsesParams, UrlCitationAnnotation } from "./types.ts";
+import type { OutputItem, OutputMessage, OutputText, ResponseObject, ResponseStreamEvent, ResponsesParams, UrlCitationAnnotation } from "./types.ts";
 
 /** What is known about one call before its parts are read. */
 export interface ResponseInfo {
@@ -224,7 +224,7 @@ export class ResponseBuilder extends AnswerBuilder<ResponseStreamEvent> {
     if (open.kind === "message") {
       const part = open.item.content[0]!;
       this.emit("response.output_text.done", { item_id: item.id, output_index: index, content_index: 0, text: part.text, logprobs: [] });
-      this.emit("response.content_part.done", { item_id: item.id, output_index: index, content_index: 0, part: structuredClone(part) });
+      this.emit("response.content_part.done", { item_id: item.id, output_index: index, content_index: 0, part: copyText(part) });
       open.item.status = status;
     } else if (open.kind === "reasoning") {
       const summary = open.item.summary[0]!;
@@ -234,7 +234,7 @@ export class ResponseBuilder extends AnswerBuilder<ResponseStreamEvent> {
       this.emit("response.function_call_arguments.done", { item_id: item.id, output_index: index, name: open.item.name, arguments: open.item.arguments });
       open.item.status = status;
     }
-    this.emit("response.output_item.done", { output_index: index, item: structuredClone(item) });
+    this.emit("response.output_item.done", { output_index: index, item: copyItem(item) });
   }
 
   private emit(type: string, fields: Record<string, unknown>): void {
@@ -252,6 +252,17 @@ export async function toResponse(answer: AgentAnswer, info: ResponseInfo, tally:
 /** The answer's events, a batch per network read, ending in `response.completed` or `response.failed`. */
 export function toResponseEvents(answer: AgentAnswer, info: ResponseInfo, tally: UsageTally): Batches<ResponseStreamEvent> {
   return builtEvents(answer.parts, new ResponseBuilder(info, answer, tally));
+}
+
+// Copies for events, since the builder goes on changing its items (cheaper than structuredClone).
+function copyText(part: OutputText): OutputText {
+  return { ...part, annotations: part.annotations.map((a) => ({ ...a })), logprobs: [] };
+}
+
+function copyItem(item: OutputItem): OutputItem {
+  if (item.type === "message") return { ...item, content: item.content.map(copyText) };
+  if (item.type === "reasoning") return { ...item, summary: item.summary.map((s) => ({ ...s })) };
+  return { ...item };
 }
 
 function randomId(): string {
