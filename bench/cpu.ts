@@ -28,6 +28,21 @@ async function measure(call: () => Promise<unknown>, runs: number): Promise<numb
   return out.sort((a, b) => a - b);
 }
 
+// From \`--cpu-prof\` of 6,000 to 15,000 calls of the case above (one-off, 2026-12-01), self time by function.
+const PROFILE = `What the profile showed, and what moved it (\`node --cpu-prof\` of the same calls, self time):
+
+- **Before** (0.82 ms against the SDK's 0.81 ms): flat, the top entries WebCrypto's machinery
+  (key imports, CryptoKey objects, its promise jobs: about 11% of all samples, and under Node each
+  digest and signature a job on the thread pool besides), the trace payload's \`JSON.parse\` 3.7%,
+  aws4fetch's signer 2.3%, undici's \`Request\` and \`AbortSignal\` about 3%.
+- **Changes**: signing with node:crypto where the runtime has it (the same canonical request from
+  aws4fetch, hashed and signed synchronously, the signing key derived once a day); the signed
+  headers handed to fetch instead of an aws4fetch \`Request\` that fetch copies again; no
+  timer per read; header names and values decoded once; plain chunk payloads read without
+  \`JSON.parse\`.
+- **After**: the codec's header parsing and CRC, the trace payloads' \`JSON.parse\` and the
+  garbage collector lead; nothing else above 2%.`;
+
 export async function cpuBenchmark(): Promise<boolean> {
   const check = await ours.completion(ourRequest);
   if (!check.choices[0]!.message.content || check.usage.total_tokens === 0) throw new Error("cpu: unexpected answer");
@@ -48,7 +63,8 @@ export async function cpuBenchmark(): Promise<boolean> {
     return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
   });
   const ourMedian = stats[0]!.p50;
-  const met = ourMedian < 1 && ourMedian < LIMIT_MS / 10;
+  const ratio = ourMedian / stats[1]!.p50;
+  const met = ratio <= 0.5;
   const f = (v: number) => `${v.toFixed(3)} ms`;
   await writeSection(
     "CPU per request",
@@ -62,9 +78,11 @@ figures include the garbage collector's share. Machine: ${machine()}.
 | --- | --- | --- | --- |
 ${cases.map((c, i) => `| ${c.name} | ${f(stats[i]!.p50)} | ${f(stats[i]!.p99)} | ${f(stats[i]!.mean)} |`).join("\n")}
 
-**Target** (median under 1 ms, a tenth of the Workers free plan's 10 ms): ${met ? "**met**" : "**missed**"}, ${f(ourMedian)}
-median, ${((ourMedian / LIMIT_MS) * 100).toFixed(1)}% of the limit; p99 ${f(stats[0]!.p99)}. Ours does more than the SDK row:
-it also builds the request from OpenAI messages and the OpenAI answer with usage and cost.
+**Target** (a median at most half the SDK's): ${met ? "**met**" : "**missed**"}, ${f(ourMedian)} against ${f(stats[1]!.p50)}, ${ratio.toFixed(2)}×;
+${((ourMedian / LIMIT_MS) * 100).toFixed(1)}% of the Workers free plan's ${LIMIT_MS} ms. Ours does more than the SDK row: it also builds
+the request from OpenAI messages and the OpenAI answer with usage and cost.
+
+${PROFILE}
 
 Command: \`npm run bench:cpu\` (\`CPU_RUNS\`).`,
   );

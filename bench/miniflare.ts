@@ -1,7 +1,7 @@
 // A Worker served by Miniflare straight from workerd, without wrangler dev's proxy and watcher in
 // front: the load benchmark's second Worker run. Built with esbuild as wrangler bundles it.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
@@ -10,7 +10,25 @@ const root = join(import.meta.dirname, "..");
 
 export interface MiniflareWorker {
   url: string;
+  /** The workerd process serving it, to sample its memory. */
+  pid: number | undefined;
   close(): Promise<void>;
+}
+
+/** The workerd child of this process (Miniflare starts one per instance), by /proc. */
+function workerdChild(known: Set<number>): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || known.has(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8").trim();
+      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/.exec(stat) ?? [];
+      if (comm === "workerd" && Number(rest!.split(" ")[1]) === process.pid) return pid;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
 
 /** `entry`: the Worker's module, relative to the project; `bindings`: its variables. */
@@ -30,6 +48,8 @@ export async function startMiniflare(entry: string, bindings: Record<string, str
   const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
   const compatibilityDate = /^compatibility_date = "(.+)"$/m.exec(toml)![1]!;
   const compatibilityFlags = JSON.parse(/^compatibility_flags = (\[.*\])$/m.exec(toml)![1]!) as string[];
+  const before = new Set<number>();
+  for (let pid; (pid = workerdChild(before)) !== undefined; ) before.add(pid);
   const mf = new Miniflare({
     modules: true,
     script: bundled.outputFiles[0]!.text,
@@ -45,5 +65,5 @@ export async function startMiniflare(entry: string, bindings: Record<string, str
     },
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
-  return { url, close: () => mf.dispose() };
+  return { url, pid: workerdChild(before), close: () => mf.dispose() };
 }
