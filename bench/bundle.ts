@@ -194,7 +194,7 @@ export async function bundleBenchmark(): Promise<boolean> {
     `| group | minified | gzipped cost |\n| --- | --- | --- |\n${b.groups.map((g) => `| ${GROUPS[g.name]} | ${kib(g.bytes)} | ${kib(g.gzipped)} |`).join("\n")}`;
   await writeSection(
     "Bundle size",
-    `Every Worker built the same way, \`wrangler deploy --dry-run --outdir <tmp> --minify\`, and the output
+    `Every Worker built the same way, \`wrangler deploy --dry-run --outdir <tmp> --minify\` with \`keep_names = false\` in each one's wrangler.toml, and the output
 JS gzipped at level 9 (Node's zlib). Ours whole is the endpoint (\`worker/index.ts\`: every backend,
 every client API, routes, auth, config, streaming); ours narrow (\`bench/classic-worker/index.ts\`)
 imports only \`completion()\` of \`bedrock-agents-openai/agents-classic\` (one backend, one client
@@ -218,7 +218,7 @@ ${groupTable(narrowParts)}
 
 ### Where the whole Worker's bytes go
 
-esbuild with wrangler's options (conditions \`workerd\`, \`worker\`, \`browser\`; \`keepNames\`; minified):
+esbuild with wrangler's options (conditions \`workerd\`, \`worker\`, \`browser\`; minified, without kept names as our wrangler.toml builds):
 ${kib(parts.raw)}, ${kib(parts.gzipped)} gzipped. Per group, its minified bytes (metafile), and what it costs
 gzipped: the bundle gzipped minus the bundle without that group's bytes (so the figures do not
 quite add up: gzip shares its dictionary across groups).

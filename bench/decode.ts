@@ -117,7 +117,9 @@ async function check(): Promise<void> {
 const MISSED = `What bounds it: every network read is framed, decoded, translated and written as SSE in
 one pass (the backend's batches, the surface's events, one write per read in \`sseResponse\`), so
 what remains is per event: the codec's CRC and header parsing, the payload's JSON, and the
-surface's event and its JSON text.`;
+surface's event and its JSON text. Responses is the slowest because its protocol is the most
+verbose: each item closes with events repeating its whole text, each reasoning line between
+pieces of text opens and closes items of its own, and \`response.completed\` carries the whole answer again.`;
 
 export async function decodeBenchmark(): Promise<boolean> {
   await check();

@@ -159,11 +159,15 @@ ${ours.map((r) => `${r.name}: ${clean(r) ? "0 errors, 0 mismatches" : `${r.error
 The control rows are a Worker without our code (\`bench/bare-worker/\`) that passes the same answers
 through from the same emulator (as OpenAI chunks already, unsigned, in the same pieces at the same
 pace) on the same host: what it holds is the host's part, what ours loses beyond it is ours. Under
-Miniflare the same workerd serves the same bundle without wrangler dev's proxy in front, and
-its process's whole RSS (the runtime's own included, not only the isolate's heap) is sampled.
-Whether the restarts under wrangler dev are a Worker's 128 MB limit: the control, whose isolate
-holds next to nothing, restarts there too, and neither restarts under Miniflare with the same
-workerd and the same load; so they come with wrangler dev's layer, not with our memory.
+Miniflare the same workerd serves the same bundle without wrangler dev's proxy, inspector and
+file watcher in front, and its process's whole RSS (the runtime's own included, not only the
+isolate's heap) is sampled. What is known of the restarts under wrangler dev ("Your worker
+restarted mid-request"): ours gets them and the control far fewer (0 to 9 in the runs of
+2026-12-01, against 139 to 177 for ours, with or without the request log), while under Miniflare
+neither gets any, with the same workerd, bundle and load; so they come with wrangler dev's layer,
+which ours strains more than a pass-through does. Whether that is an isolate memory limit is not
+established: wrangler dev gives no reason, and the debugger it attaches (which keeps more per
+promise, and ours makes more promises than the control) is as likely a suspect.
 "Resets retried" counts connections the server reset before any response (so the request was
 never served), sent once more as the openai SDKs do; wrangler dev's local server does this
 under load. A reset after the response began, or a second reset, counts as an error.

@@ -4,8 +4,7 @@
 // generator pipeline holds on to the last batch it handled (the bytes, the events, the parts,
 // the SSE text) for as long as the stream waits for its next read. Streams wait far longer than
 // they work, so under many slow streams that held data outlives young collections and piles up
-// as old garbage. Here each batch is made by one call of an async function, whose frame is gone
-// once it returns.
+// as old garbage. Here each batch is made by promise callbacks, which hold nothing once they ran.
 import { AgentError, InternalServerError } from "./errors.ts";
 
 /** Batches of items, read on demand; `return()` stops early and frees what is behind (a connection). */

@@ -69,7 +69,14 @@ export function sseResponse(source: SseSource, options: SseOptions): Response {
         started = true;
         pending.delete(body);
         sse.start({
-          write: (text) => (controller.enqueue(encoder.encode(text)), (controller.desiredSize ?? 0) > 0),
+          write: (text) => {
+            try {
+              controller.enqueue(encoder.encode(text));
+            } catch {
+              return true; // closed by its consumer: cancel() tells the pump
+            }
+            return (controller.desiredSize ?? 0) > 0;
+          },
           room: () => new Promise((resolve) => (room = resolve)),
           close: () => controller.close(),
         });
@@ -119,7 +126,8 @@ function pumpOf(source: SseSource, options: SseOptions): PendingSse {
   };
   // Promise callbacks, not an async loop: a stream waiting for its next batch holds no frame (see ../batches.ts).
   const run = (sink: SseSink) => {
-    const next = (): void => void source.next().then(written, failed);
+    // A sink that throws (its consumer gone meanwhile) ends the stream as a failure would.
+    const next = (): void => void source.next().then(written, failed).catch(failed);
     const written = (result: IteratorResult<string>): void => {
       if (closed) return;
       sentSinceTick = true;
