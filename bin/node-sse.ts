@@ -21,6 +21,7 @@ export function writeSse(response: Response, outgoing: ServerResponse): boolean 
     write: (text) => outgoing.write(text),
     room: () =>
       new Promise((resolve) => {
+        if (outgoing.destroyed) return resolve(); // gone: the pump finds the stream cancelled
         const ready = () => {
           outgoing.off("drain", ready).off("close", ready);
           resolve();

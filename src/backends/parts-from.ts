@@ -43,3 +43,12 @@ export function partsFrom<E>(source: Batches<E>, reader: PartsReader<E>): Batche
     () => source.return(),
   );
 }
+
+/** A batch's events read in order: synchronously, but for one that returns a promise (a signed id), after which the rest wait for it. */
+export function readEach<E>(batch: E[], read: (event: E) => Promise<void> | undefined, from = 0): Promise<void> | undefined {
+  for (let i = from; i < batch.length; i++) {
+    const pending = read(batch[i]!);
+    if (pending) return pending.then(() => readEach(batch, read, i + 1));
+  }
+  return undefined;
+}

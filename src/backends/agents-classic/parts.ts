@@ -4,7 +4,7 @@
 import type { Batches } from "../../batches.ts";
 import { awsError } from "../../errors.ts";
 import type { AgentPart, FinishReason } from "../../parts.ts";
-import { type PartsReader, partsFrom } from "../parts-from.ts";
+import { type PartsReader, partsFrom, readEach } from "../parts-from.ts";
 import { CitationIndexer } from "./citations.ts";
 import type { AgentEvent, TracePart } from "./events.ts";
 import type { ClassicToolCall } from "./tool-calls.ts";
@@ -38,11 +38,7 @@ class EventReader implements PartsReader<AgentEvent> {
 
   /** Synchronous but for a return of control, whose tool call ids are signed: no await per chunk. */
   read(batch: AgentEvent[], out: AgentPart[]): Promise<void> | undefined {
-    for (let i = 0; i < batch.length; i++) {
-      const signing = this.event(batch[i]!, out);
-      if (signing) return signing.then(() => this.read(batch.slice(i + 1), out));
-    }
-    return undefined;
+    return readEach(batch, (event) => this.event(event, out));
   }
 
   end(out: AgentPart[]): void {

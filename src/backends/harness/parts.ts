@@ -4,7 +4,7 @@ import type { StreamEvent } from "../../aws/event-stream.ts";
 import type { Batches } from "../../batches.ts";
 import { BadGatewayError, PermissionDeniedError } from "../../errors.ts";
 import type { AgentPart, FinishReason } from "../../parts.ts";
-import { type PartsReader, partsFrom } from "../parts-from.ts";
+import { type PartsReader, partsFrom, readEach } from "../parts-from.ts";
 import type { HarnessCallIds } from "./tool-call-ids.ts";
 
 export interface HarnessPartsOptions {
@@ -44,11 +44,7 @@ class HarnessReader implements PartsReader<StreamEvent> {
 
   /** Synchronous but for the start of a client tool call, whose id is signed. */
   read(batch: StreamEvent[], out: AgentPart[]): Promise<void> | undefined {
-    for (let i = 0; i < batch.length; i++) {
-      const signing = this.event(batch[i]!, out);
-      if (signing) return signing.then(() => this.read(batch.slice(i + 1), out));
-    }
-    return undefined;
+    return readEach(batch, (event) => this.event(event, out));
   }
 
   end(out: AgentPart[]): void {
