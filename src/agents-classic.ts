@@ -1,5 +1,7 @@
-// completion() for Agents Classic alone: a build that carries one backend and one client API,
-// for a Worker that needs no more (`bedrock-agents-openai/agents-classic`).
+// completion() for Agents Classic alone: a build that carries one backend, one client API and key
+// pairs as credentials (no STS, no profiles), for a Worker that needs no more
+// (`bedrock-agents-openai/agents-classic`).
+import { keyCredentials } from "./aws/key-credentials.ts";
 import { invokeClassic } from "./backends/agents-classic/agent.ts";
 import { completionCall } from "./calls/completion.ts";
 import { type ClientOptions, Invoker } from "./invoker.ts";
@@ -16,7 +18,7 @@ export class ClassicAgentClient {
   private readonly invoker: Invoker;
 
   constructor(defaults: ClientOptions = {}) {
-    this.invoker = new Invoker(defaults, backends);
+    this.invoker = new Invoker(defaults, backends, keyCredentials);
   }
 
   completion(params: CompletionParams & { stream: true }): Promise<ChatCompletionStream>;

@@ -1,4 +1,5 @@
 // BedrockAgentClient and the functions on a shared one: every surface, every backend.
+import { allCredentials } from "./aws/credential-provider.ts";
 import { ALL_BACKENDS } from "./backends/all.ts";
 import { completionCall } from "./calls/completion.ts";
 import { messagesCall } from "./calls/messages.ts";
@@ -18,7 +19,7 @@ export class BedrockAgentClient {
   private readonly invoker: Invoker;
 
   constructor(defaults: ClientOptions = {}) {
-    this.invoker = new Invoker(defaults, ALL_BACKENDS);
+    this.invoker = new Invoker(defaults, ALL_BACKENDS, allCredentials());
   }
 
   completion(params: CompletionParams & { stream: true }): Promise<ChatCompletionStream>;

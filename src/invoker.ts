@@ -1,7 +1,6 @@
 // One call to an AWS agent, whatever the surface: its region and credentials decided once, the
 // backend its model string names, the transport it sends with.
-import { CredentialCache } from "./aws/credential-cache.ts";
-import { credentialSource } from "./aws/credential-source.ts";
+import type { CredentialProvider } from "./aws/credential-provider.ts";
 import type { CredentialSource, Credentials } from "./aws/credentials.ts";
 import { resolveEndpoint, resolveRegion } from "./aws/endpoint.ts";
 import type { AwsFileReader } from "./aws/profile.ts";
@@ -53,12 +52,12 @@ const KINDS: Record<ModelRef["kind"], string> = {
 /** Warm signing keys and cached temporary credentials, shared by every call it prepares. */
 export class Invoker {
   private readonly signers = new Signers();
-  /** Temporary credentials (assumed roles, web identity), shared by every call. */
-  private readonly credentials = new CredentialCache();
 
   constructor(
     readonly defaults: ClientOptions,
     private readonly backends: Backends,
+    /** Where credentials come from; temporary ones are cached by it, shared by every call. */
+    private readonly credentials: CredentialProvider,
   ) {}
 
   /** A call's parameters over the defaults. */
@@ -73,7 +72,7 @@ export class Invoker {
     const region = resolveRegion(call, call.env, call.aws_file_reader);
     // Where credentials come from is decided once, on first need (profiles are read then).
     let source: Promise<CredentialSource> | undefined;
-    const sourceOf = () => (source ??= region.then((r) => credentialSource(call, call.env, r, call.aws_file_reader)));
+    const sourceOf = () => (source ??= region.then((r) => this.credentials.source(call, call.env, r, call.aws_file_reader)));
     const secret = async () => idSecret(await sourceOf());
     const invoke = async (request: AgentRequest): Promise<AgentAnswer & { cancel(): void }> => {
       const model = parseModel(request.model);
