@@ -165,9 +165,12 @@ function suggestions(whole: Breakdown, narrow: Breakdown): string {
   const config = whole.inputs.filter((i) => /src\/proxy\/config[\w-]*\.ts$/.test(i.path)).reduce((n, i) => n + i.bytes, 0);
   return `What would move them (the gzipped costs are this run's, whole / narrow):
 
-- **credentials** (${kib(cost(whole, "credentials"))} / ${kib(cost(narrow, "credentials"))}): STS and profiles are opt-in; as modules a
-  client takes as options (as the Node server already passes \`aws_file_reader\`), a Worker with static
-  keys would not carry them.
+- **credentials** (${kib(cost(whole, "credentials"))} / ${kib(cost(narrow, "credentials"))}): the narrow entry takes key pairs only
+  (\`src/aws/key-credentials.ts\`), so it carries no STS and no profile reader; the endpoint must honour
+  whatever its config names (roles, web identity), so the whole Worker keeps them.
+- **the narrow Worker's rest**: the codec's header marshaller brings smithy's base64, hex, UUID
+  and Int64 helpers (about 3 KiB minified) for header types an agent never sends; the chat request's
+  validation, the errors and the retry policy are each 2 to 4 KiB minified.
 - **the config validation** (\`src/proxy/config*.ts\`, ${kib(config)} minified, in the endpoint group): it could run at
   build time on the bundled config, leaving only the \`CONFIG\` override's checks in the Worker.
 - **prices** (${kib(cost(whole, "prices"))}): the table could be stored more compactly (shared prefixes, one string).
