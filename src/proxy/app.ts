@@ -108,14 +108,21 @@ export function createApp(options: AppOptions): Hono {
     return !caller?.models || caller.models.has(name);
   };
 
-  const limitBody = bodyLimit({
-    maxSize: config.maxRequestBytes,
-    onError: () => {
-      throw new PayloadTooLargeError(`The request body is larger than the limit of ${config.maxRequestBytes} bytes`, {
-        code: "request_too_large",
-      });
-    },
-  });
+  const tooLarge = () => {
+    throw new PayloadTooLargeError(`The request body is larger than the limit of ${config.maxRequestBytes} bytes`, {
+      code: "request_too_large",
+    });
+  };
+  const countBody = bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge });
+  // A declared length is checked from the header alone, the runtime holding the body to it; only a
+  // chunked body is counted as it streams (hono's bodyLimit). Not asking for the body stream lets
+  // @hono/node-server read it straight from the socket, without a web Request and its streams.
+  const limitBody: MiddlewareHandler = (c, next) => {
+    const length = c.req.header("content-length");
+    if (length === undefined || !/^\d+$/.test(length) || c.req.header("transfer-encoding") !== undefined) return countBody(c, next);
+    if (Number(length) > config.maxRequestBytes) tooLarge();
+    return next();
+  };
 
   const listModels = (c: Context) =>
     c.json({

@@ -235,6 +235,22 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
     expect(json.error).toHaveProperty("param");
   });
 
+  it("counts a chunked body (no declared length) against the limit too, and serves one under it", async () => {
+    const chunked = (text: string) =>
+      fetch(`${target.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${MASTER_KEY}`, "content-type": "application/json" },
+        body: new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(text)), c.close()) }),
+        duplex: "half",
+      } as RequestInit);
+    const large = await chunked(JSON.stringify({ model: "agent", messages: [{ role: "user", content: "x".repeat(60_000) }] }));
+    expect(large.status).toBe(413);
+    expect(((await large.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
+    const small = await chunked(JSON.stringify({ model: "agent", messages: [{ role: "user", content: question }] }));
+    expect(small.status).toBe(200);
+    expect(((await small.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content).toBe(demoAnswer(question));
+  });
+
   it("ignores parameters an agent cannot honour", async () => {
     const completion = await openai.chat.completions.create({
       model: "agent",
