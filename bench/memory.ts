@@ -186,20 +186,21 @@ keeping only objects that outlived young collections and died in a major one):
   timer, and the citation window kept up to 8 KiB of text per stream whether or not the answer
   cited anything. Promoted garbage: 184 MB in 6 s, about 100 MB of it the suspended frames of the
   stages, 33 MB the answer's text, 31 MB Node's HTTP writes. Upstream, undici's fetch added its own
-  web streams and closures per call, and @hono/node-server re-read the SSE web stream.
+  web streams and closures per call, @hono/node-server re-read the SSE web stream, and asking for
+  the request's body stream (hono's bodyLimit) made it build a web Request per call.
 - **Changes**: batches made by promise callbacks (\`src/batches.ts\`), which hold nothing between
   reads; one idle timer per call; text kept for citations only once an answer cites
   (\`src/text-window.ts\`), and a streamed Message no longer keeps the text its events carried; the
   Node server calls AWS on node:http (\`bin/node-fetch.ts\`) and writes SSE straight to its response
-  (\`bin/node-sse.ts\`). \`test/node/stream-memory.test.ts\` counts, in a heap snapshot, the text
+  (\`bin/node-sse.ts\`); a declared body length is checked from its header, so the body is read
+  straight from the socket. \`test/node/stream-memory.test.ts\` counts, in a heap snapshot, the text
   200 open streams hold between reads (0; 801 before).
-- **Now**: promoted garbage 43.5 MB in 6 s, led by Node's own HTTP writes (22%) and the text each
-  piece decodes (19%, as it waits in the socket's buffer). The live heap with 1,000 streams open is
-  62.5 MB (about 47 KB a stream above the idle server): per request still 6 web \`ReadableStream\`s
-  (request and response bodies of the web-standard app: undici's body records, the SSE answer's
-  unread body), 5 header lists and 3 \`AbortController\`s (two of them @hono/node-server's for the
-  incoming request), about 55 closures; the SDK's server, on node:http streams end to end, holds
-  about 20 KB a stream less, which is the gap left with short answers.`;
+- **Now**: promoted garbage 44 to 57 MB in 6 s (runs differ), led by Node's own HTTP writes (about
+  20%) and the text each piece decodes (16 to 19%, as it waits in the socket's buffer). The live
+  heap with 1,000 streams open is 52.2 MB (62.5 MB before the body change): per request 2 web
+  \`ReadableStream\`s (the AWS response's body, and the SSE answer's, created and never read on
+  Node), 3 header lists, 2 \`AbortController\`s (the incoming request's and the call's), about 45
+  closures. The SDK's server, on node:http streams end to end, still holds a few KB a stream less.`;
 
 export async function memoryBenchmark(): Promise<boolean> {
   const agent = await startSlowAgent();
