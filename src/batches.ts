@@ -34,10 +34,11 @@ export function pullBatches<T>(pull: () => Promise<T[] | undefined>, close?: () 
     stop().then(() => {
       throw error;
     });
+  const delivered = (value: T[] | undefined): IteratorResult<T[], void> | Promise<IteratorResult<T[], void>> =>
+    value === undefined ? ended() : { done: false, value };
   const batches: Batches<T> = {
     next() {
-      if (over) return Promise.resolve(DONE);
-      return pull().then((value): IteratorResult<T[], void> | Promise<IteratorResult<T[], void>> => (value === undefined ? ended() : { done: false, value }), failed);
+      return over ? Promise.resolve(DONE) : pull().then(delivered, failed);
     },
     async return() {
       await stop();

@@ -64,34 +64,32 @@ export async function postStream<T>(
   const touch = () => transport.signals.touch();
   let source: Batches<T> | undefined;
   let received = false;
+  const got = (result: IteratorResult<T[], void>): T[] | undefined => {
+    if (result.done) return undefined;
+    received = true;
+    return result.value;
+  };
+  // Before the first batch, a broken stream is opened again (within the retry budget).
+  const lost = async (error: unknown): Promise<T[] | undefined> => {
+    const failure = asAgentError(error, transport, opened.requestId, "Lost the connection to");
+    if (received) throw failure;
+    await budget.beforeRetry(failure);
+    opened.response = await open();
+    opened.requestId = requestIdOf(opened.response);
+    source = undefined;
+    return pull();
+  };
+  const pull = (): Promise<T[] | undefined> => {
+    source ??= read(opened.response, opened.requestId, touch);
+    return source.next().then(got, lost);
+  };
   const opened: Opened<T> = {
     response,
     requestId: requestIdOf(response),
-    batches: pullBatches(
-      function pull(): Promise<T[] | undefined> {
-        source ??= read(opened.response, opened.requestId, touch);
-        return source.next().then(
-          (result) => {
-            if (result.done) return undefined;
-            received = true;
-            return result.value;
-          },
-          async (error) => {
-            const failure = asAgentError(error, transport, opened.requestId, "Lost the connection to");
-            if (received) throw failure;
-            await budget.beforeRetry(failure);
-            opened.response = await open();
-            opened.requestId = requestIdOf(opened.response);
-            source = undefined;
-            return pull();
-          },
-        );
-      },
-      () => {
-        transport.signals.stopIdleTimer();
-        return source?.return();
-      },
-    ),
+    batches: pullBatches(pull, () => {
+      transport.signals.stopIdleTimer();
+      return source?.return();
+    }),
   };
   return opened;
 }

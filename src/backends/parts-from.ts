@@ -38,8 +38,9 @@ export function partsFrom<E>(source: Batches<E>, reader: PartsReader<E>): Batche
       return failed(out, error);
     }
   };
+  const unread = (error: unknown) => failed([], error);
   return pullBatches(
-    () => (over ? Promise.resolve(undefined) : source.next().then(read, (error: unknown) => failed([], error))),
+    () => (over ? Promise.resolve(undefined) : source.next().then(read, unread)),
     () => source.return(),
   );
 }

@@ -19,9 +19,10 @@ export function chatSse(stream: ChatCompletionStream, model: string) {
     if (chunk.trace !== undefined) json += `,"trace":${JSON.stringify(chunk.trace)}`;
     return `${json}}\n\n`;
   };
+  const text = (result: IteratorResult<ChatCompletionChunk[]>): IteratorResult<string> =>
+    result.done ? result : { done: false, value: result.value.map(encode).join("") };
   return {
-    next: (): Promise<IteratorResult<string>> =>
-      batches.next().then((result) => (result.done ? result : { done: false, value: result.value.map(encode).join("") })),
+    next: (): Promise<IteratorResult<string>> => batches.next().then(text),
     error: (error: { toJSON(): unknown }) => `data: ${JSON.stringify(error.toJSON())}\n\n`,
     done: "data: [DONE]\n\n",
     keepAlive: ": keep-alive\n\n",

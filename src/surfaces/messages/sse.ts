@@ -18,9 +18,10 @@ export function messagesSse(stream: MessageEventStream, model: string) {
     if (message) event = { ...event, message: forJson(message, model) };
     return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
   };
+  const text = (result: IteratorResult<MessageStreamEvent[]>): IteratorResult<string> =>
+    result.done ? result : { done: false, value: result.value.map(encode).join("") };
   return {
-    next: (): Promise<IteratorResult<string>> =>
-      batches.next().then((result) => (result.done ? result : { done: false, value: result.value.map(encode).join("") })),
+    next: (): Promise<IteratorResult<string>> => batches.next().then(text),
     error: (error: AgentError) => encode(anthropicError(error)),
     done: "",
     keepAlive: 'event: ping\ndata: {"type":"ping"}\n\n',

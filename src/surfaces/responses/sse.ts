@@ -14,13 +14,13 @@ export function responsesSse(stream: ResponseEventStream, model: string) {
     return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
   };
   let sequence = 0;
+  const text = (result: IteratorResult<ResponseStreamEvent[]>): IteratorResult<string> => {
+    if (result.done) return result;
+    sequence = (result.value.at(-1)?.sequence_number ?? sequence - 1) + 1;
+    return { done: false, value: result.value.map(encode).join("") };
+  };
   return {
-    next: (): Promise<IteratorResult<string>> =>
-      batches.next().then((result) => {
-        if (result.done) return result;
-        sequence = (result.value.at(-1)?.sequence_number ?? sequence - 1) + 1;
-        return { done: false, value: result.value.map(encode).join("") };
-      }),
+    next: (): Promise<IteratorResult<string>> => batches.next().then(text),
     // A failure the events did not carry (the stream itself broke): the error event alone.
     error: (error: AgentError) => {
       const body = error.toJSON().error;
