@@ -30,7 +30,7 @@ export class ResponseBuilder extends AnswerBuilder<ResponseStreamEvent> {
   private sequence = 0;
   private readonly output: OutputItem[] = [];
   private open: Open | undefined;
-  private text = "";
+  private textLength = 0; // of the answer so far: where each message's citation indices start
   private readonly citations: unknown[] = [];
 
   constructor(
@@ -121,8 +121,10 @@ export class ResponseBuilder extends AnswerBuilder<ResponseStreamEvent> {
       case "text-delta": {
         const open = this.message();
         open.item.content[0]!.text += part.text;
-        this.text += part.text;
-        this.emit("response.output_text.delta", { item_id: open.item.id, output_index: open.index, content_index: 0, delta: part.text, logprobs: [] });
+        this.textLength += part.text.length;
+        // The commonest event, built whole rather than spread by emit().
+        const delta = { type: "response.output_text.delta", sequence_number: this.sequence++, item_id: open.item.id, output_index: open.index, content_index: 0, delta: part.text, logprobs: [] };
+        this.events.push(delta);
         return;
       }
       case "citation": {
@@ -198,7 +200,7 @@ export class ResponseBuilder extends AnswerBuilder<ResponseStreamEvent> {
       status: "in_progress",
       content: [{ type: "output_text", text: "", annotations: [], logprobs: [] }],
     };
-    const open = this.add({ kind: "message", index: this.output.length, item, textStart: this.text.length });
+    const open = this.add({ kind: "message", index: this.output.length, item, textStart: this.textLength });
     this.emit("response.output_item.added", { output_index: open.index, item: { ...item, content: [] } });
     this.emit("response.content_part.added", {
       item_id: item.id,

@@ -3,12 +3,15 @@
 import type { AgentError } from "../../errors.ts";
 import { fileToDataUrl } from "../../files.ts";
 import { batchesOf } from "../batches.ts";
+import { EventJson } from "./event-json.ts";
 import type { ResponseEventStream, ResponseObject, ResponseStreamEvent } from "./types.ts";
 
 export function responsesSse(stream: ResponseEventStream, model: string) {
   const batches = batchesOf(stream);
+  const fast = new EventJson();
   const encode = (event: ResponseStreamEvent): string => {
-    if (event.type === "response.output_text.delta") return textDelta(event);
+    const written = fast.sse(event);
+    if (written !== undefined) return written;
     const response = event.response as ResponseObject | undefined;
     if (response) event = { ...event, response: forJson(response, model) };
     return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
@@ -17,6 +20,7 @@ export function responsesSse(stream: ResponseEventStream, model: string) {
   const text = (result: IteratorResult<ResponseStreamEvent[]>): IteratorResult<string> => {
     if (result.done) return result;
     sequence = (result.value.at(-1)?.sequence_number ?? sequence - 1) + 1;
+    // join() makes one flat string, which TextEncoder writes several times faster than a concatenation's tree.
     return { done: false, value: result.value.map(encode).join("") };
   };
   return {
@@ -36,17 +40,4 @@ export function responsesSse(stream: ResponseEventStream, model: string) {
 export function forJson(response: ResponseObject, model: string): Omit<ResponseObject, "files"> & { files?: unknown[] } {
   const { _hidden_params: _, files, ...rest } = response;
   return files ? { ...rest, model, files: files.map(fileToDataUrl) } : { ...rest, model };
-}
-
-/** The commonest event, a piece of text, written as JSON.stringify would write it, without its generic walk. */
-function textDelta(event: ResponseStreamEvent): string {
-  const { sequence_number, item_id, output_index, content_index, delta, logprobs } = event as ResponseStreamEvent & {
-    item_id: string;
-    output_index: number;
-    content_index: number;
-    delta: string;
-    logprobs: unknown[];
-  };
-  if (typeof delta !== "string" || logprobs.length !== 0) return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-  return `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${sequence_number},"item_id":${JSON.stringify(item_id)},"output_index":${output_index},"content_index":${content_index},"delta":${JSON.stringify(delta)},"logprobs":[]}\n\n`;
 }
