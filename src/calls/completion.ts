@@ -5,7 +5,7 @@ import { toChunkBatches } from "../surfaces/chat/chunks.ts";
 import { type CallInfo, toCompletion } from "../surfaces/chat/response.ts";
 import type { ChatCompletion, ChatCompletionStream, CompletionParams } from "../types.ts";
 import { UsageTally } from "../usage.ts";
-import { streamOf } from "./stream.ts";
+import { AnswerStream } from "./stream.ts";
 
 export async function completionCall(invoker: Invoker, params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream> {
   const call = invoker.withDefaults(params);
@@ -16,5 +16,5 @@ export async function completionCall(invoker: Invoker, params: CompletionParams)
   if (!call.stream) return toCompletion(answer, info, tally, request.options);
 
   const usage = () => ({ prompt_tokens: tally.inputTokens, completion_tokens: tally.outputTokens, total_tokens: tally.inputTokens + tally.outputTokens });
-  return streamOf(answer, tally, toChunkBatches(answer, info, tally, call.stream_options?.include_usage === true), usage);
+  return new AnswerStream(answer, tally, toChunkBatches(answer, info, tally, call.stream_options?.include_usage === true), usage);
 }

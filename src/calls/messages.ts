@@ -5,7 +5,7 @@ import { messagesRequest } from "../surfaces/messages/request.ts";
 import { type MessageInfo, toMessage, toMessageEvents } from "../surfaces/messages/response.ts";
 import type { MessageEventStream, MessageObject, MessagesParams } from "../surfaces/messages/types.ts";
 import { UsageTally } from "../usage.ts";
-import { streamOf } from "./stream.ts";
+import { AnswerStream } from "./stream.ts";
 
 export async function messagesCall(invoker: Invoker, params: MessagesParams): Promise<MessageObject | MessageEventStream> {
   const call = invoker.withDefaults(params);
@@ -16,5 +16,5 @@ export async function messagesCall(invoker: Invoker, params: MessagesParams): Pr
   if (!call.stream) return { ...(await toMessage(answer, info, tally)), _hidden_params: hiddenParams(answer, tally) };
 
   const usage = () => ({ input_tokens: tally.inputTokens, output_tokens: tally.outputTokens });
-  return streamOf(answer, tally, toMessageEvents(answer, info, tally), usage);
+  return new AnswerStream(answer, tally, toMessageEvents(answer, info, tally), usage);
 }

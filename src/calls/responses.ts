@@ -5,9 +5,9 @@ import { SignedIds } from "../signed-ids.ts";
 import { hiddenParams } from "../hidden-params.ts";
 import { responsesRequest } from "../surfaces/responses/request.ts";
 import { type ResponseInfo, toResponse, toResponseEvents } from "../surfaces/responses/response.ts";
-import type { ResponseEventStream, ResponseObject, ResponsesParams } from "../surfaces/responses/types.ts";
+import type { ResponseEventStream, ResponseObject, ResponseStreamEvent, ResponsesParams } from "../surfaces/responses/types.ts";
 import { UsageTally } from "../usage.ts";
-import { streamOf } from "./stream.ts";
+import { AnswerStream } from "./stream.ts";
 
 export async function responsesCall(invoker: Invoker, params: ResponsesParams): Promise<ResponseObject | ResponseEventStream> {
   const call = invoker.withDefaults(params);
@@ -37,5 +37,15 @@ export async function responsesCall(invoker: Invoker, params: ResponsesParams): 
   if (!call.stream) return { ...(await toResponse(answer, info, tally)), _hidden_params: hiddenParams(answer, tally) };
 
   const usage = () => ({ input_tokens: tally.inputTokens, output_tokens: tally.outputTokens });
-  return Object.assign(streamOf(answer, tally, toResponseEvents(answer, info, tally), usage), { id: info.id });
+  return new ResponseStream(info.id, answer, tally, toResponseEvents(answer, info, tally), usage);
+}
+
+/** A streamed Response: its id is known before its first event. */
+class ResponseStream extends AnswerStream<ResponseStreamEvent, ResponseEventStream["usage"]> implements ResponseEventStream {
+  constructor(
+    readonly id: string,
+    ...rest: ConstructorParameters<typeof AnswerStream<ResponseStreamEvent, ResponseEventStream["usage"]>>
+  ) {
+    super(...rest);
+  }
 }

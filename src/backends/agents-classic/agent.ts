@@ -14,9 +14,12 @@ export async function invokeClassic(request: AgentRequest, model: AgentModel, co
   const toolCallIds = () => (ids ??= new ToolCallIds(context.idSecret, `${model.agentId}/${model.agentAliasId}`));
   const invocation = await toInvokeAgent(request, model, toolCallIds, context.scope);
   const response = await context.send(AGENT_RUNTIME, (transport) => invokeAgent(invocation, transport));
+  const { includeReasoning, includeTraces, includeCitations } = request.options;
   const parts = toParts(response.events, {
-    ...request.options,
-    toolCalls: (returnControl) => toToolCalls(returnControl, response.sessionId, toolCallIds()),
+    includeReasoning,
+    includeTraces,
+    includeCitations,
+    toolCalls: (returnControl) => toToolCalls(returnControl, response.session.sessionId, toolCallIds()),
   });
-  return { session: response, parts };
+  return { session: response.session, parts };
 }

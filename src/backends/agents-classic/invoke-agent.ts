@@ -1,14 +1,12 @@
 import { pathLabel, postStream, type Transport } from "../../aws/transport.ts";
 import type { Batches } from "../../batches.ts";
+import { OpenedSession } from "../opened-session.ts";
 import { type AgentEvent, agentEventBatches } from "./events.ts";
 import type { InvokeAgentRequest } from "./request.ts";
 
 /** An open InvokeAgent response: its identifiers and its events, read on demand. */
 export interface AgentResponse {
-  sessionId: string;
-  memoryId: string | undefined;
-  /** Of the attempt being read (a retry gets a new one). */
-  readonly requestId: string | undefined;
+  session: OpenedSession;
   /** The agent's events, a batch per network read. */
   events: Batches<AgentEvent>;
 }
@@ -31,12 +29,10 @@ export async function invokeAgent(request: InvokeAgentRequest, transport: Transp
     transport,
     (response, requestId, onRead) => agentEventBatches(response.body!, requestId, onRead),
   );
-  return {
-    sessionId: opened.response.headers.get("x-amz-bedrock-agent-session-id") ?? request.sessionId,
-    memoryId: opened.response.headers.get("x-amz-bedrock-agent-memory-id") ?? undefined,
-    get requestId() {
-      return opened.requestId;
-    },
-    events: opened.batches,
-  };
+  const session = new OpenedSession(
+    opened.response.headers.get("x-amz-bedrock-agent-session-id") ?? request.sessionId,
+    opened.response.headers.get("x-amz-bedrock-agent-memory-id") ?? undefined,
+    opened,
+  );
+  return { session, events: opened.batches };
 }

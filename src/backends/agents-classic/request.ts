@@ -105,7 +105,8 @@ export async function toInvokeAgent(
   if (request.stream) body.streamingConfigurations = { streamFinalResponse: true };
 
   const newSession = sessionId === undefined;
-  return { ...model, sessionId: sessionId ?? (scope ? await scope.issue() : newSessionId()), newSession, body };
+  const id = sessionId ?? (scope ? await scope.issue() : newSessionId());
+  return { agentId: model.agentId, agentAliasId: model.agentAliasId, sessionId: id, newSession, body };
 }
 
 /**

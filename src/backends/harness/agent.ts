@@ -6,6 +6,7 @@ import type { AgentCoreModel } from "../../model.ts";
 import type { AgentAnswer, AgentRequest } from "../../parts.ts";
 import type { AgentCoreParams } from "../../types.ts";
 import type { BackendContext } from "../context.ts";
+import { OpenedSession } from "../opened-session.ts";
 import { SESSION_HEADER, USER_HEADER } from "../agentcore/headers.ts";
 import { harnessParts } from "./parts.ts";
 import { toInvokeHarness } from "./request.ts";
@@ -38,13 +39,7 @@ export async function invokeHarness(request: AgentRequest, model: AgentCoreModel
     model: settings.harness_model,
   });
   return {
-    session: {
-      sessionId: invocation.sessionId,
-      memoryId: undefined,
-      get requestId() {
-        return opened.requestId;
-      },
-    },
+    session: new OpenedSession(invocation.sessionId, undefined, opened),
     parts,
     outcome,
   };

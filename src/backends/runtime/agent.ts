@@ -7,6 +7,7 @@ import type { AgentCoreParams } from "../../types.ts";
 import { SESSION_HEADER, USER_HEADER } from "../agentcore/headers.ts";
 import { agentCoreSessionId, newAgentCoreSessionId, scopedActor } from "../agentcore/ids.ts";
 import type { BackendContext } from "../context.ts";
+import { OpenedSession } from "../opened-session.ts";
 import { runtimeParts } from "./answer.ts";
 import { runtimePayload } from "./request.ts";
 
@@ -33,13 +34,7 @@ export async function invokeRuntime(request: AgentRequest, model: AgentCoreModel
     settings.api_key,
   );
   return {
-    session: {
-      sessionId: opened.response.headers.get(SESSION_HEADER) ?? sessionId,
-      memoryId: undefined,
-      get requestId() {
-        return opened.requestId;
-      },
-    },
+    session: new OpenedSession(opened.response.headers.get(SESSION_HEADER) ?? sessionId, undefined, opened),
     parts: opened.batches,
   };
 }
