@@ -30,9 +30,18 @@ export function buildNodeServer(): void {
 
 /**
  * `bare-worker`: the same wrangler dev without our code, as a control (bench/bare-worker/);
- * `miniflare` and `bare-miniflare`: both Workers served by Miniflare, without wrangler dev in front.
+ * `miniflare` and `bare-miniflare`: both Workers served by Miniflare, without wrangler dev in front;
+ * `dev-server` and `dev-server-no-inspector`: wrangler dev's own server through wrangler's API
+ * (bench/dev-server.ts), with its DevTools inspector and without.
  */
-export type EndpointKind = "node" | "worker" | "bare-worker" | "miniflare" | "bare-miniflare";
+export type EndpointKind =
+  | "node"
+  | "worker"
+  | "bare-worker"
+  | "miniflare"
+  | "bare-miniflare"
+  | "dev-server"
+  | "dev-server-no-inspector";
 
 /** A config with one model per entry of `models` (`model_name` → api_base). */
 export function benchConfig(models: Record<string, string>, key: string, credentials: { accessKeyId: string; secretAccessKey: string }) {
@@ -64,6 +73,11 @@ export async function startEndpoint(kind: EndpointKind, config: object, upstream
   if (kind === "bare-worker") {
     const worker = await startWranglerDev({ UPSTREAM: upstream }, "bench/bare-worker/index.ts");
     return { name: "control: a Worker without our code (wrangler dev)", url: worker.url, close: worker.close, output: worker.output };
+  }
+  if (kind === "dev-server" || kind === "dev-server-no-inspector") {
+    const inspector = kind === "dev-server";
+    const server = await startDevServer("worker/index.ts", inspector, { CONFIG: JSON.stringify(config) });
+    return { name: `Worker (wrangler's dev server, ${inspector ? "with" : "without"} its inspector)`, ...server };
   }
   if (kind === "worker") {
     const worker = await startWranglerDev({ CONFIG: JSON.stringify(config) });
@@ -106,4 +120,32 @@ export async function startEndpoint(kind: EndpointKind, config: object, upstream
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** bench/dev-server.ts in its own process, as wrangler dev runs; stopped by its PID. */
+async function startDevServer(entry: string, inspector: boolean, vars: Record<string, string>): Promise<Omit<Endpoint, "name">> {
+  execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "worker-config"], { cwd: root });
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "dev-server.ts"), entry, inspector ? "on" : "off"], {
+    cwd: root,
+    detached: true, // its own process group, so workerd goes down with it
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, DEV_VARS: JSON.stringify(vars), WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+  });
+  let output = "";
+  child.stderr.on("data", (data: Buffer) => (output += data));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (data: Buffer) => {
+      output += data;
+      const ready = /^ready (\S+)$/m.exec(output);
+      if (ready) resolve(ready[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`bench/dev-server.ts exited with ${code}:\n${output}`)));
+  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      process.kill(-child.pid!, "SIGTERM");
+    });
+  return { url, close, output: () => output };
 }
