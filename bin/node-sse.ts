@@ -3,12 +3,17 @@ import type { ServerResponse } from "node:http";
 import { takeSse } from "../src/proxy/sse.ts";
 
 /**
- * Writes `response` to `outgoing` when it is an SSE answer nobody has read yet, and says so;
- * otherwise leaves it to @hono/node-server.
+ * Writes the SSE answer the app made for `request` to `outgoing`, and says so; false when it made
+ * none, or answered with something else after all (then the answer is cancelled unstarted), for
+ * @hono/node-server to send `response`.
  */
-export function writeSse(response: Response, outgoing: ServerResponse): boolean {
-  const sse = takeSse(response.body);
+export function writeSse(request: Request, response: Response, outgoing: ServerResponse): boolean {
+  const sse = takeSse(request);
   if (!sse) return false;
+  if (response.body !== null || !response.headers.get("content-type")?.startsWith("text/event-stream")) {
+    void sse.cancel();
+    return false;
+  }
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
   outgoing.writeHead(response.status, headers);

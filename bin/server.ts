@@ -8,6 +8,7 @@ import { createApp } from "../src/proxy/app.ts";
 import { nodeAwsFileReader } from "./aws-files.ts";
 import { createMetrics } from "./metrics.ts";
 import { nodeFetch } from "./node-fetch.ts";
+import { writesSseItself } from "../src/proxy/sse.ts";
 import { writeSse } from "./node-sse.ts";
 
 export interface ServerOptions {
@@ -54,8 +55,9 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     // SSE answers go straight to Node's response; everything else through @hono/node-server.
     const fetch = async (request: Request, env: HttpBindings | Http2Bindings) => {
+      writesSseItself(request);
       const response = await app.fetch(request, env);
-      return writeSse(response, (env as HttpBindings).outgoing) ? RESPONSE_ALREADY_SENT : response;
+      return writeSse(request, response, (env as HttpBindings).outgoing) ? RESPONSE_ALREADY_SENT : response;
     };
     const server = serve({ fetch, port: options.port ?? 4000, hostname: options.host ?? "127.0.0.1" }, (info: AddressInfo) => {
       const host = info.family === "IPv6" ? `[${info.address}]` : info.address;

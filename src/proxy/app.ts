@@ -168,6 +168,7 @@ export function createApp(options: AppOptions): Hono {
     const closeRecord = deferRecord(c);
     return sseResponse(served.source, {
       headers,
+      request: c.req.raw,
       keepAliveMs: config.streamKeepAliveSeconds * 1000,
       onError: (error) => logFailure(log, error),
       onEnd: ({ firstEventAt, error, cancelled }) => {

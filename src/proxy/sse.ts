@@ -15,7 +15,10 @@ export interface SseSource {
 }
 
 export interface SseOptions {
+  /** The response's headers, to which the SSE ones are added. */
   headers: Headers;
+  /** The request answered: when its server writes SSE itself (`writesSseItself`), no web stream is made. */
+  request?: Request;
   /** The keep-alive goes out after this much silence, so proxies and clients do not time out. */
   keepAliveMs: number;
   onError?: (error: AgentError) => void;
@@ -39,15 +42,29 @@ export interface SseSink {
   close(): void;
 }
 
-/** An SSE answer not yet started: a server may write it to its own response instead of reading the body. */
+/** An SSE answer not yet started, for a server that writes it to its own response. */
 export interface PendingSse {
   start(sink: SseSink): void;
   /** The consumer went away: stops the upstream call. */
   cancel(): Promise<void>;
 }
 
-// The SSE answers whose bodies nobody has read yet, by body: so the Node server can take one over.
-const pending = new WeakMap<ReadableStream<Uint8Array>, PendingSse>();
+// Requests whose server writes their SSE answers itself (the Node server), and those answers, not
+// yet started, by request: a web stream per answer that nobody reads would cost every open stream.
+const direct = new WeakSet<object>();
+const pending = new WeakMap<object, PendingSse>();
+
+/** Marks a request whose server will write its SSE answer itself, taken by `takeSse` once the app has answered. */
+export function writesSseItself(request: Request): void {
+  direct.add(request);
+}
+
+/** The SSE answer made for a request `writesSseItself` marked; once. */
+export function takeSse(request: Request): PendingSse | undefined {
+  const sse = pending.get(request);
+  pending.delete(request);
+  return sse;
+}
 
 const encoder = new TextEncoder();
 
@@ -55,10 +72,19 @@ const encoder = new TextEncoder();
  * A surface's events as server-sent events. Each batch is written as one piece when the consumer
  * has room for it (backpressure); an error mid-stream becomes the surface's error event and ends
  * the stream; a consumer that goes away cancels the upstream call. Nothing starts until the body
- * is read, or until a server takes the stream over (`takeSse`).
+ * is read, or, for a server that writes SSE itself, until it takes the answer (`takeSse`): then the
+ * response has no body.
  */
 export function sseResponse(source: SseSource, options: SseOptions): Response {
   const sse = pumpOf(source, options);
+  const { headers } = options;
+  headers.set("content-type", "text/event-stream; charset=utf-8");
+  headers.set("cache-control", "no-cache");
+  headers.set("x-accel-buffering", "no"); // nginx and similar proxies would otherwise buffer the stream
+  if (options.request && direct.has(options.request)) {
+    pending.set(options.request, sse);
+    return new Response(null, { status: 200, headers });
+  }
   let room: (() => void) | undefined;
   let started = false;
   // highWaterMark 0: pull() runs only when the consumer reads, so an unread body starts nothing.
@@ -67,7 +93,6 @@ export function sseResponse(source: SseSource, options: SseOptions): Response {
       pull(controller) {
         if (started) return room?.();
         started = true;
-        pending.delete(body);
         sse.start({
           write: (text) => {
             try {
@@ -89,19 +114,7 @@ export function sseResponse(source: SseSource, options: SseOptions): Response {
     },
     { highWaterMark: 0 },
   );
-  pending.set(body, sse);
-  const headers = new Headers(options.headers);
-  headers.set("content-type", "text/event-stream; charset=utf-8");
-  headers.set("cache-control", "no-cache");
-  headers.set("x-accel-buffering", "no"); // nginx and similar proxies would otherwise buffer the stream
   return new Response(body, { status: 200, headers });
-}
-
-/** The SSE answer behind a response body, for a server to write itself; once, and only if unread. */
-export function takeSse(body: ReadableStream<Uint8Array> | null): PendingSse | undefined {
-  const sse = body ? pending.get(body) : undefined;
-  if (sse) pending.delete(body!);
-  return sse;
 }
 
 /** The loop of one SSE answer: a batch of events at a time into its sink, a keep-alive while silent. */
