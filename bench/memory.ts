@@ -195,12 +195,25 @@ keeping only objects that outlived young collections and died in a major one):
   (\`bin/node-sse.ts\`); a declared body length is checked from its header, so the body is read
   straight from the socket. \`test/node/stream-memory.test.ts\` counts, in a heap snapshot, the text
   200 open streams hold between reads (0; 801 before).
-- **Now**: promoted garbage 44 to 57 MB in 6 s (runs differ), led by Node's own HTTP writes (about
-  20%) and the text each piece decodes (16 to 19%, as it waits in the socket's buffer). The live
-  heap with 1,000 streams open is 52.2 MB (62.5 MB before the body change): per request 2 web
-  \`ReadableStream\`s (the AWS response's body, and the SSE answer's, created and never read on
-  Node), 3 header lists, 2 \`AbortController\`s (the incoming request's and the call's), about 45
-  closures. The SDK's server, on node:http streams end to end, still holds a few KB a stream less.`;
+- **Then (2026-12-01)**: promoted garbage 44 to 57 MB in 6 s (runs differ), led by Node's own
+  HTTP writes (about 20%) and the text each piece decodes (16 to 19%, as it waits in the socket's
+  buffer); live heap 52.2 MB with 1,000 streams open (62.5 MB before the body change).
+- **Hidden classes (2026-12-02)**: an open stream kept five objects with a hidden class of their
+  own, each with a dictionary of its properties: V8 gives a fresh one to an object made by a spread
+  in a hot path, and to every literal with getters. They were the stream result and its session
+  (now classes), the call's settings, the answer with its \`cancel\`, the parts' options and the
+  InvokeAgent request (now literals or \`Object.assign\`). Live heap with 1,000 streams of 40 KiB
+  answers: 52.3 → 49.8 MB. \`test/node/stream-memory.test.ts\` counts hidden classes per open stream
+  in a heap snapshot (about 6, all Node's web streams and abort signals; 9.4 to 10.1 before). The Node
+  server also no longer makes a web stream for an SSE answer it writes itself (garbage at once, not
+  live): the answer is handed over by request.
+- **Now**: live heap 50.0 MB, the SDK server's 45.7 MB (8.1 MB of it array-buffer data, where ours
+  has almost none). Per request ours still holds the AWS response as a web stream (Node 20 makes
+  each a pair of objects registered for transfer, with hidden classes of their own), the incoming
+  request (its abort signal is the call's), 3 header lists, 2 \`AbortController\`s and about 45
+  closures. The peak above "all open" is garbage not collected yet; a smaller young generation is
+  not the lever: with \`--max-semi-space-size=2\` "all open" fell to 43.5 KiB a stream but the
+  40 KiB answers' peak rose to 202 KiB, as more garbage was promoted.`;
 
 export async function memoryBenchmark(): Promise<boolean> {
   const agent = await startSlowAgent();

@@ -13,22 +13,25 @@ export class EventJson {
 
   /** The event's SSE text, or undefined when it is not one of these. */
   sse(event: ResponseStreamEvent): string | undefined {
+    if (event.type === "response.output_text.delta") return this.textDelta(event as TextEvent & { delta: unknown });
     const data = this.json(event);
     return data === undefined ? undefined : `event: ${event.type}\ndata: ${data}\n\n`;
+  }
+
+  /** The commonest event by far: one template, with what repeats between a message's pieces written once. */
+  private textDelta(event: TextEvent & { delta: unknown }): string | undefined {
+    const { item_id, output_index, content_index, delta, logprobs } = event;
+    if (typeof delta !== "string" || logprobs.length !== 0) return undefined;
+    let known = this.delta;
+    if (known?.id !== item_id || known.output !== output_index || known.content !== content_index) {
+      known = this.delta = { id: item_id, output: output_index, content: content_index, json: this.at(event) };
+    }
+    return `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${event.sequence_number}${known.json},"delta":${JSON.stringify(delta)},"logprobs":[]}\n\n`;
   }
 
   private json(event: ResponseStreamEvent): string | undefined {
     const head = `{"type":"${event.type}","sequence_number":${event.sequence_number}`;
     switch (event.type) {
-      case "response.output_text.delta": {
-        const { item_id, output_index, content_index, delta, logprobs } = event as TextEvent & { delta: unknown };
-        if (typeof delta !== "string" || logprobs.length !== 0) return undefined;
-        let known = this.delta;
-        if (known?.id !== item_id || known.output !== output_index || known.content !== content_index) {
-          known = this.delta = { id: item_id, output: output_index, content: content_index, json: this.at(event as TextEvent) };
-        }
-        return `${head}${known.json},"delta":${JSON.stringify(delta)},"logprobs":[]}`;
-      }
       case "response.output_text.done": {
         const { text, logprobs } = event as TextEvent & { text: unknown };
         if (typeof text !== "string" || logprobs.length !== 0) return undefined;
