@@ -1,7 +1,9 @@
 // A fetch for the Node server's calls to AWS on node:http(s): a pool of keep-alive sockets and a
 // response body read straight from the socket, without undici's layers of web streams per call.
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
+// It answers with what the library reads of a Response (status, headers, a body reader, text()).
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { SocketResponse } from "./socket-response.ts";
 
 // Streams are long and many: no cap of sockets per host.
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
@@ -21,7 +23,8 @@ export function nodeFetch(input: RequestInfo | URL, init: RequestInit = {}): Pro
       signal,
     });
     request.once("error", reject);
-    request.once("response", (incoming) => resolve(toResponse(incoming)));
+    // Not a web Response: what the library reads of one (see socket-response.ts).
+    request.once("response", (incoming) => resolve(new SocketResponse(incoming) as unknown as Response));
     request.end(init.body as string | undefined);
   });
 }
@@ -30,46 +33,4 @@ function headerRecord(headers: HeadersInit | undefined): Record<string, string> 
   const out: Record<string, string> = {};
   new Headers(headers).forEach((value, name) => (out[name] = value));
   return out;
-}
-
-function toResponse(incoming: IncomingMessage): Response {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  }
-  // A byte stream that reads the socket only when asked: backpressure down to TCP.
-  let settled = false; // ended, failed or cancelled: the controller takes nothing more
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        const settle = (error?: unknown) => {
-          if (settled) return;
-          settled = true;
-          if (error === undefined) controller.close();
-          else controller.error(error);
-        };
-        incoming.on("data", (chunk: Buffer) => {
-          if (settled) return;
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-          if ((controller.desiredSize ?? 0) <= 0) incoming.pause();
-        });
-        incoming.once("end", () => settle());
-        incoming.once("error", settle);
-        // A connection lost mid-body may close without an error: never a silent, truncated end.
-        incoming.once("close", () => settle(new Error("the connection closed before the response ended")));
-        incoming.pause();
-      },
-      pull() {
-        incoming.resume();
-      },
-      cancel() {
-        settled = true;
-        incoming.destroy();
-      },
-    },
-    { highWaterMark: 1 },
-  );
-  const status = incoming.statusCode ?? 502;
-  const nullBody = status === 204 || status === 304;
-  return new Response(nullBody ? null : body, { status, statusText: incoming.statusMessage, headers });
 }

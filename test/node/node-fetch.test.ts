@@ -1,4 +1,5 @@
-// The Node server's fetch on node:http: what the library needs of a fetch, and no silent ends.
+// The Node server's fetch on node:http: what the library needs of a fetch and of its Response
+// (status, headers, a body reader, text()), and no silent ends.
 import { type Server, createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeFetch } from "../../bin/node-fetch.ts";
@@ -32,8 +33,13 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/** The body as the library reads one: a reader, read to the end. */
 async function readAll(response: Response): Promise<string> {
-  return new TextDecoder().decode(await new Response(response.body).arrayBuffer());
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  for (let result = await reader.read(); !result.done; result = await reader.read()) text += decoder.decode(result.value, { stream: true });
+  return text;
 }
 
 describe("nodeFetch", () => {
@@ -43,6 +49,19 @@ describe("nodeFetch", () => {
     expect(response.ok).toBe(true);
     expect(response.headers.get("x-amzn-requestid")).toBe("req-1");
     expect(JSON.parse(await readAll(response))).toEqual({ method: "POST", body: "hello", signed: "20261201T000000Z" });
+    expect(() => response.body!.getReader()).toThrow(TypeError); // one reader, as a web stream allows
+    const again = await nodeFetch(`${base}/echo`, { method: "POST", body: "héllo" });
+    expect(JSON.parse(await again.text())).toMatchObject({ body: "héllo" });
+  });
+
+  it("closes the connection when the reader cancels, ending a pending read", async () => {
+    const response = await nodeFetch(`${base}/slow`, { method: "POST", body: "" });
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("first");
+    const next = reader.read();
+    await reader.cancel();
+    await expect(next).resolves.toEqual({ done: true, value: undefined });
+    await expect(reader.read()).resolves.toMatchObject({ done: true });
   });
 
   it("fails a body the connection cut short instead of ending it quietly", async () => {
