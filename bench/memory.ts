@@ -204,16 +204,19 @@ keeping only objects that outlived young collections and died in a major one):
   (now classes), the call's settings, the answer with its \`cancel\`, the parts' options and the
   InvokeAgent request (now literals or \`Object.assign\`). Live heap with 1,000 streams of 40 KiB
   answers: 52.3 → 49.8 MB. \`test/node/stream-memory.test.ts\` counts hidden classes per open stream
-  in a heap snapshot (about 6, all Node's web streams and abort signals; 9.4 to 10.1 before). The Node
-  server also no longer makes a web stream for an SSE answer it writes itself (garbage at once, not
-  live): the answer is handed over by request.
-- **Now**: live heap 50.0 MB, the SDK server's 45.7 MB (8.1 MB of it array-buffer data, where ours
-  has almost none). Per request ours still holds the AWS response as a web stream (Node 20 makes
-  each a pair of objects registered for transfer, with hidden classes of their own), the incoming
-  request (its abort signal is the call's), 3 header lists, 2 \`AbortController\`s and about 45
-  closures. The peak above "all open" is garbage not collected yet; a smaller young generation is
-  not the lever: with \`--max-semi-space-size=2\` "all open" fell to 43.5 KiB a stream but the
-  40 KiB answers' peak rose to 202 KiB, as more garbage was promoted.`;
+  in a heap snapshot (about 6, all Node's web streams and abort signals; 9.4 to 10.1 before).
+- **The Node server's web streams (2026-12-02)**: an SSE answer it writes itself is handed over by
+  request, with no web stream made for it (that one was garbage at once); and the AWS response is
+  read straight from its socket by a reader of its own (\`bin/socket-response.ts\`), where a web
+  stream was kept for as long as the answer streamed (in Node 20 each is a pair of objects
+  registered for transfer, with hidden classes of their own, plus a controller, a reader and their
+  state). Live heap with 1,000 streams of 40 KiB answers: 50.0 → 46.1 MB.
+- **Now**: live heap 46.1 MB, the SDK server's 45.7 MB (8.1 MB of it array-buffer data, where ours
+  has almost none). Per request ours still holds the incoming request (its abort signal is the
+  call's), 2 header lists, 2 \`AbortController\`s, and the closures of its stages. The peak above "all open"
+  is garbage not collected yet; a smaller young generation is not the lever: with
+  \`--max-semi-space-size=2\` "all open" fell to 43.5 KiB a stream but the 40 KiB answers' peak
+  rose to 202 KiB, as more garbage was promoted (measured before the web-stream changes).`;
 
 export async function memoryBenchmark(): Promise<boolean> {
   const agent = await startSlowAgent();
