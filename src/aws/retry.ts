@@ -36,10 +36,7 @@ export class CallSignals {
   private readonly controller = new AbortController();
   private readonly timeout: AbortSignal | undefined;
 
-  constructor(
-    private readonly caller: AbortSignal | undefined,
-    timeoutSeconds: number | undefined,
-  ) {
+  constructor(caller: AbortSignal | undefined, timeoutSeconds: number | undefined) {
     this.timeout = timeoutSeconds === undefined ? undefined : AbortSignal.timeout(Math.max(0, timeoutSeconds * 1000));
     for (const source of [caller, this.timeout]) {
       if (!source) continue;
