@@ -86,10 +86,8 @@ export class Invoker {
       }
       const signals = new CallSignals(call.signal, call.timeout);
       const fetchFn = call.fetch ?? ((input, init) => fetch(input, init));
-      const retry: RetryPolicy =
-        call.num_retries === undefined && call.retry_base_delay_ms === undefined
-          ? DEFAULT_RETRY_POLICY
-          : { ...DEFAULT_RETRY_POLICY, retries: call.num_retries ?? DEFAULT_RETRY_POLICY.retries, baseDelayMs: call.retry_base_delay_ms ?? DEFAULT_RETRY_POLICY.baseDelayMs };
+      const { retries, baseDelayMs, maxDelayMs } = DEFAULT_RETRY_POLICY;
+      const retry: RetryPolicy = { retries: call.num_retries ?? retries, baseDelayMs: call.retry_base_delay_ms ?? baseDelayMs, maxDelayMs };
       const at = await region;
       const context: BackendContext = {
         idSecret: secret,
