@@ -1,5 +1,5 @@
 // Overhead through the endpoint: latency to the first token and to the last byte of a streamed
-// answer through the Node server and through the Worker (wrangler dev), against the direct
+// answer through the Node server and through the Worker (in Miniflare, and in wrangler dev), against the direct
 // baseline: the library in the bench process calling the emulator itself. The added latency is
 // the endpoint's p50 (p99) minus the direct p50 (p99), at concurrency 1 and 50.
 import { BedrockAgentClient } from "../src/client.ts";
@@ -120,9 +120,8 @@ async function floor(endpoint: Endpoint): Promise<[number, number]> {
 const p = (timings: Timing[], key: keyof Timing, q: number) => percentile(timings.map((t) => t[key]).sort((a, b) => a - b), q);
 
 const MISSED = `What bounds it: an endpoint is one more HTTP hop, and every piece of the answer
-crosses it as its own SSE write. Under wrangler dev the hop also goes through wrangler's local proxy
-in front of workerd (compare the two floors above), which a deployed Worker does not have; so the
-Worker's figures here bound wrangler dev, not Cloudflare's edge. For the Node server, small changes
+crosses it as its own SSE write. Miniflare's hop costs more than Node's before any of our code runs
+(compare the floors above: its entry sits in front of the Worker). For the Node server, small changes
 (one keep-alive timer per stream instead of one per chunk in \`sseResponse\`, the master key's hash
 computed once in \`src/proxy/auth.ts\`, no \`await\` for non-tool events in \`toChunks\`) did not move
 its p50 in one-off A/B runs against today's code (within 0.15 ms, the noise): its added time is the hop. `;
@@ -136,7 +135,7 @@ export async function overheadBenchmark(): Promise<boolean> {
   const concurrencies = [1, 50];
   const floors: string[] = [];
   try {
-    endpoints.push(await startEndpoint("node", config), await startEndpoint("worker", config));
+    endpoints.push(await startEndpoint("node", config), await startEndpoint("miniflare", config), await startEndpoint("worker", config));
     targets.push({ name: "direct: the library calling the emulator", request: direct(apiBase), samples: {}, restarts: 0, errors: 0 });
     for (const endpoint of endpoints) {
       const target: Target = { name: endpoint.name, request: async () => ({ firstToken: 0, total: 0 }), samples: {}, restarts: 0, errors: 0 };
@@ -180,8 +179,13 @@ export async function overheadBenchmark(): Promise<boolean> {
   }
   const failures = targets.filter((t) => t.errors > 0);
   const restarts = targets.reduce((n, t) => n + t.restarts, 0);
-  const verdicts = [...added].map(([name, a]) => `${name}: ${a.every((v) => v < 2) ? "**met**" : "**missed**"} (+${a.map((v) => ms(v)).join(", +")})`);
-  const met = failures.length === 0 && [...added.values()].every((a) => a.every((v) => v < 2));
+  // wrangler dev is shown, not held to the target: its own proxy and DevTools inspector sit in
+  // the hop (see the load section); Miniflare serves the same Worker from the same workerd without them.
+  const held = (name: string) => !name.includes("(wrangler dev)");
+  const verdicts = [...added].map(
+    ([name, a]) => `${name}: ${a.every((v) => v < 2) ? "**met**" : held(name) ? "**missed**" : "over"} (+${a.map((v) => ms(v)).join(", +")})${held(name) ? "" : ", not held to it"}`,
+  );
+  const met = failures.length === 0 && [...added].every(([name, a]) => !held(name) || a.every((v) => v < 2));
   await writeSection(
     "Overhead through the endpoint",
     `Streaming chat completions of the emulator's demo agent without pauses between pieces
@@ -198,10 +202,12 @@ share the bench process; each endpoint runs in its own. Machine: ${machine()}.
 ${rows.join("\n")}
 
 **Target** (p50 under 2 ms added on loopback, first token and last byte, at concurrency 1):
-${verdicts.join("; ")}. The floor of one more hop, a \`GET /health\` round trip (p50 / p99), one at a time:
+${verdicts.join("; ")}. The Worker is held to it in Miniflare, which serves the same bundle from the
+same workerd; wrangler dev puts its own proxy and DevTools inspector in the hop (see the load
+section), which a deployed Worker does not have. The floor of one more hop, a \`GET /health\` round trip (p50 / p99), one at a time:
 ${floors.join("; ")}. ${met ? "" : MISSED}At concurrency 50 the two cores are shared by the emulator, the clients and the
 endpoint, so queueing dominates and the figures show capacity more than overhead.
-${failures.map((t) => `\nFAILED: ${t.name}: ${t.errors} errors, the first: ${t.firstError}`).join("")}${restarts ? `\n${restarts} request(s) met "Your worker restarted mid-request" (wrangler dev reloading on a file change in the tree) and were retried; only the retry is timed.` : ""}
+${failures.map((t) => `\nFAILED: ${t.name}: ${t.errors} errors, the first: ${t.firstError}`).join("")}${restarts ? `\n${restarts} request(s) met "Your worker restarted mid-request" (wrangler's proxy failing to reach the Worker, see the load section) and were retried; only the retry is timed.` : ""}
 
 Command: \`npm run bench:overhead\` (\`OVERHEAD_REQUESTS\`).`,
   );
