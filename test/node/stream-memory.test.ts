@@ -2,12 +2,16 @@
 // not timings): none of the text it has already passed on (a stage that kept its last batch, as a
 // suspended generator does, or a buffer of the answer would keep one string per stream or more),
 // and no hidden class of its own.
+import { type IncomingMessage, request as httpRequest } from "node:http";
 import { getHeapSnapshot } from "node:v8";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import { startServer } from "../../bin/server.ts";
 import { BedrockAgentClient } from "../../src/client.ts";
+import { parseConfig } from "../../src/proxy/config.ts";
 import type { ChatCompletionChunk } from "../../src/types.ts";
 import { STATIC_CREDENTIALS } from "../emulator/credentials.ts";
 import { chunkFrame, eventFrame } from "../emulator/frames.ts";
+import { STALL_TEXT_BEFORE } from "../emulator/scenarios.ts";
 
 const STREAMS = 200;
 const PIECES = 4;
@@ -16,8 +20,8 @@ const MARK = "held-text-marker";
 /** A piece of text no other string in the heap starts with. */
 const piece = (stream: number, index: number) => `${MARK}-${stream}-${index}-${"x".repeat(900)}`;
 
-/** Counted in a snapshot of this process's heap: strings that start with MARK, and hidden classes. */
-async function heapCounts(): Promise<{ held: number; shapes: number }> {
+/** Counted in a snapshot of this process's heap: strings that start with MARK, hidden classes and web streams. */
+async function heapCounts(): Promise<{ held: number; shapes: number; webStreams: number }> {
   let json = "";
   for await (const part of getHeapSnapshot()) json += part;
   const snapshot = JSON.parse(json) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
@@ -27,13 +31,15 @@ async function heapCounts(): Promise<{ held: number; shapes: number }> {
   const nameAt = node_fields.indexOf("name");
   let held = 0;
   let shapes = 0;
+  let webStreams = 0;
   for (let i = 0; i < snapshot.nodes.length; i += fields) {
     const type = node_types[0][snapshot.nodes[i + typeAt]!];
     const name = snapshot.strings[snapshot.nodes[i + nameAt]!]!;
     if (type === "string" && name.startsWith(MARK)) held++;
     if (type === "object shape" && name === "system / Map") shapes++;
+    if (type === "object" && name === "ReadableStream") webStreams++;
   }
-  return { held, shapes };
+  return { held, shapes, webStreams };
 }
 
 /** Opens one stream of a surface; its text deltas, one by one. */
@@ -101,5 +107,57 @@ describe("an open stream between reads", () => {
     expect((shapes - before.shapes) / STREAMS).toBeLessThan(8);
     upstreams.forEach((upstream) => upstream.close());
     await Promise.all(pending);
+  });
+});
+
+describe("the Node server with streams open", () => {
+  it("keeps no web stream per stream: the AWS answer is read from its socket, the SSE written to the client's", { timeout: 60_000 }, async () => {
+    const emulatorUrl = inject("emulatorUrl");
+    const config = {
+      model_list: [
+        {
+          model_name: "agent",
+          litellm_params: {
+            model: MODEL,
+            aws_access_key_id: STATIC_CREDENTIALS.accessKeyId,
+            aws_secret_access_key: STATIC_CREDENTIALS.secretAccessKey,
+            aws_region_name: "us-east-1",
+            api_base: `${emulatorUrl}/scenario/stall:20000`, // the answer stops half-way for 20 s
+          },
+        },
+      ],
+      general_settings: { master_key: "sk-stream-memory", log_format: "off" },
+    };
+    const server = await startServer({ config: parseConfig(config, { lookup: () => undefined }), port: 0, log: () => {} });
+    const clients: IncomingMessage[] = [];
+    try {
+      // node:http for the clients too, so that no web stream here is the clients'.
+      const open = () =>
+        new Promise<void>((resolve, reject) => {
+          const body = JSON.stringify({ model: "agent", stream: true, messages: [{ role: "user", content: "Hi" }] });
+          const req = httpRequest(`${server.url}/v1/chat/completions`, { method: "POST", headers: { authorization: "Bearer sk-stream-memory", "content-type": "application/json" } }, (res) => {
+            if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}`));
+            clients.push(res);
+            let text = "";
+            res.on("data", (chunk: Buffer) => {
+              text += chunk;
+              if (text.includes(JSON.stringify(STALL_TEXT_BEFORE).slice(1, -1))) resolve();
+            });
+            res.on("error", reject);
+          });
+          req.on("error", reject);
+          req.end(body);
+        });
+      await open();
+      const before = await heapCounts();
+      const STREAMS_OPEN = 50;
+      await Promise.all(Array.from({ length: STREAMS_OPEN }, open));
+      const { webStreams } = await heapCounts();
+      // A web stream for the AWS body, or one for the SSE answer, would be at least 1 per stream.
+      expect((webStreams - before.webStreams) / STREAMS_OPEN).toBeLessThan(0.5);
+    } finally {
+      for (const client of clients) client.destroy();
+      await server.close();
+    }
   });
 });
