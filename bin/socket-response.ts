@@ -1,6 +1,6 @@
 // An AWS response as the library reads one (status, headers, a body reader, text()), with its body
-// read straight from the socket. A web ReadableStream would cost more: Node 20 makes each of
-// several objects with hidden classes of their own, kept as long as an answer streams.
+// read straight from the socket. A web ReadableStream would cost more: in Node 20 each is several
+// objects with hidden classes of their own, kept as long as an answer streams.
 import type { IncomingMessage } from "node:http";
 
 type Read = ReadableStreamReadResult<Uint8Array>;
