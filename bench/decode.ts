@@ -15,7 +15,7 @@ import type { MessageEventStream } from "../src/surfaces/messages/types.ts";
 import type { ResponseEventStream } from "../src/surfaces/responses/types.ts";
 import { MODEL, READ_BYTES, longAnswerFrames, ourClient, reads, sdkClient, sdkInvoke } from "./fixtures.ts";
 import { HARNESS_MODEL, longHarnessFrames, ourHarnessClient, sdkHarnessClient, sdkHarnessInvoke } from "./harness-fixtures.ts";
-import { machine, writeSection } from "./report.ts";
+import { TARGET_MISSED_EXIT, machine, writeSection } from "./report.ts";
 
 const PIECES = Number(process.env.DECODE_PIECES ?? 4000);
 const WARMUP = 3;
@@ -175,5 +175,5 @@ Command: \`npm run bench:decode\` (\`DECODE_PIECES\`, \`DECODE_RUNS\`).`,
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = (await decodeBenchmark()) ? 0 : 1;
+  process.exitCode = (await decodeBenchmark()) ? 0 : TARGET_MISSED_EXIT;
 }

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { STATIC_CREDENTIALS } from "../test/emulator/credentials.ts";
 import { demoAnswer } from "../test/emulator/scenarios.ts";
 import { startEmulator } from "../test/emulator/server.ts";
-import { machine, ms, percentile, writeSection } from "./report.ts";
+import { TARGET_MISSED_EXIT, machine, ms, percentile, writeSection } from "./report.ts";
 import { readSse } from "./sse-client.ts";
 import { type EndpointKind, benchConfig, startEndpoint } from "./targets.ts";
 
@@ -194,5 +194,5 @@ Command: \`npm run bench:load\` (\`LOAD_CLIENTS\` and \`LOAD_SECONDS\` change th
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = (await loadBenchmark()) ? 0 : 1;
+  process.exitCode = (await loadBenchmark()) ? 0 : TARGET_MISSED_EXIT;
 }

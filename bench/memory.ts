@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { STATIC_CREDENTIALS } from "../test/emulator/credentials.ts";
 import { chunkFrame } from "../test/emulator/frames.ts";
 import { demoFrames } from "./fixtures.ts";
-import { machine, writeSection } from "./report.ts";
+import { TARGET_MISSED_EXIT, machine, writeSection } from "./report.ts";
 import { readSse } from "./sse-client.ts";
 import { benchConfig, startEndpoint } from "./targets.ts";
 
@@ -278,5 +278,5 @@ Command: \`npm run bench:memory\` (\`MEMORY_STREAMS\`).`,
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = (await memoryBenchmark()) ? 0 : 1;
+  process.exitCode = (await memoryBenchmark()) ? 0 : TARGET_MISSED_EXIT;
 }

@@ -6,7 +6,7 @@ import { BedrockAgentClient } from "../src/client.ts";
 import { STATIC_CREDENTIALS } from "../test/emulator/credentials.ts";
 import { demoAnswer } from "../test/emulator/scenarios.ts";
 import { startEmulator } from "../test/emulator/server.ts";
-import { machine, ms, percentile, writeSection } from "./report.ts";
+import { TARGET_MISSED_EXIT, machine, ms, percentile, writeSection } from "./report.ts";
 import { readSse } from "./sse-client.ts";
 import { type Endpoint, benchConfig, startEndpoint } from "./targets.ts";
 
@@ -216,5 +216,5 @@ Command: \`npm run bench:overhead\` (\`OVERHEAD_REQUESTS\`).`,
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = (await overheadBenchmark()) ? 0 : 1;
+  process.exitCode = (await overheadBenchmark()) ? 0 : TARGET_MISSED_EXIT;
 }

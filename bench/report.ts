@@ -11,6 +11,9 @@ command. Figures come from the machine named in each section, measured side by s
 run, so a noisy machine cannot favour one side.
 `;
 
+/** A benchmark's exit code when it ran but missed its target (a crash exits 1), for bench/run.ts. */
+export const TARGET_MISSED_EXIT = 3;
+
 export function machine(): string {
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
   return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;

@@ -1,33 +1,23 @@
-// `npm run bench`: every benchmark, one after another, each writing its own section of
-// BENCHMARKS.md; the load benchmark last. Exits non-zero when a target is missed or a run fails,
-// after all of them have run.
-import { bundleBenchmark } from "./bundle.ts";
-import { cpuBenchmark } from "./cpu.ts";
-import { decodeBenchmark } from "./decode.ts";
-import { loadBenchmark } from "./load.ts";
-import { memoryBenchmark } from "./memory.ts";
-import { overheadBenchmark } from "./overhead.ts";
-import { buildNodeServer } from "./targets.ts";
+// `npm run bench`: every benchmark, one after another, each in a fresh process (so none runs in
+// the heap and JIT state another left) writing its own section of BENCHMARKS.md; the load
+// benchmark last. Exits non-zero when a target is missed or a run fails, after all of them have run.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { TARGET_MISSED_EXIT } from "./report.ts";
 
-const benchmarks: Array<[string, () => Promise<boolean>]> = [
-  ["bundle", bundleBenchmark],
-  ["decode", decodeBenchmark],
-  ["cpu", cpuBenchmark],
-  ["overhead", overheadBenchmark],
-  ["memory", memoryBenchmark],
-  ["load", loadBenchmark],
-];
+const benchmarks = ["bundle", "decode", "cpu", "overhead", "memory", "load"];
 
-buildNodeServer(); // the Node command line, from the sources as they are now
+/** One benchmark's script in its own Node process; its exit code. */
+function run(name: string): Promise<number | null> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, `${name}.ts`)], { stdio: "inherit" });
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
 const outcomes: string[] = [];
-for (const [name, benchmark] of benchmarks) {
+for (const name of benchmarks) {
   const started = performance.now();
-  let outcome: string;
-  try {
-    outcome = (await benchmark()) ? "target met" : "TARGET MISSED";
-  } catch (error) {
-    outcome = `FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
-  }
+  const code = await run(name);
+  const outcome = code === 0 ? "target met" : code === TARGET_MISSED_EXIT ? "TARGET MISSED" : `FAILED (exit ${code})`;
   outcomes.push(`${name}: ${outcome} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   console.log(`== ${outcomes.at(-1)}`);
 }
