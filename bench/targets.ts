@@ -124,7 +124,6 @@ export async function startEndpoint(kind: EndpointKind, config: object, upstream
 
 /** bench/dev-server.ts in its own process, as wrangler dev runs; stopped by its PID. */
 async function startDevServer(entry: string, inspector: boolean, vars: Record<string, string>): Promise<Omit<Endpoint, "name">> {
-  execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "worker-config"], { cwd: root });
   const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench", "dev-server.ts"), entry, inspector ? "on" : "off"], {
     cwd: root,
     detached: true, // its own process group, so workerd goes down with it

@@ -19,7 +19,7 @@ export interface WranglerDev {
  * watches the files of a custom build, and its watcher fires once at some point after start-up
  * (late on a busy machine), reloading the Worker under the requests of a test.
  */
-function configWithoutBuild(main?: string): { file: string; remove(): void } {
+export function configWithoutBuild(main?: string): { file: string; remove(): void } {
   execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "worker-config"], { cwd: root });
   const toml = readFileSync(join(root, "wrangler.toml"), "utf8")
     .replace(/^\[build\][\s\S]*?(?=^\[|$(?![\s\S]))/m, "")
