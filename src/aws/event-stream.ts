@@ -1,7 +1,7 @@
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { type Batches, pullBatches } from "../batches.ts";
 import { StreamError, awsError, exceptionTypeToCode } from "../errors.ts";
-
+import { shareHeaderBlocks } from "./header-blocks.ts";
 
 // The AWS event-stream format caps a message at 16 MiB; a length prefix above that is
 // corruption, rejected before buffering anything for it.
@@ -10,30 +10,8 @@ const MIN_FRAME_BYTES = 16;
 
 export const utf8Decoder = new TextDecoder();
 const utf8Encoder = new TextEncoder();
-const codec = new EventStreamCodec(headerText, (text) => utf8Encoder.encode(text));
-
-// Header names and values repeat in every frame (":event-type", "chunk", ...): each is decoded
-// once, then found by its length and three of its bytes, and compared byte for byte.
-const headerTexts = new Map<number, { bytes: Uint8Array; text: string }>();
-const MAX_HEADER_TEXTS = 256;
-
-/** A header's name or string value, without TextDecoder's cost per call for the ones seen before. */
-function headerText(bytes: Uint8Array): string {
-  const n = bytes.length;
-  if (n === 0 || n > 64) return utf8Decoder.decode(bytes);
-  const key = n | (bytes[0]! << 7) | (bytes[n >> 1]! << 15) | (bytes[n - 1]! << 23);
-  const known = headerTexts.get(key);
-  if (known && sameBytes(known.bytes, bytes)) return known.text;
-  const text = utf8Decoder.decode(bytes);
-  if (headerTexts.size < MAX_HEADER_TEXTS) headerTexts.set(key, { bytes: bytes.slice(), text });
-  return text;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+const codec = new EventStreamCodec((bytes) => utf8Decoder.decode(bytes), (text) => utf8Encoder.encode(text));
+shareHeaderBlocks(codec);
 
 /**
  * Cuts bytes into whole frames, synchronously, one network read at a time. Reads do not align
@@ -130,7 +108,8 @@ function concat(parts: Uint8Array[], length: number): Uint8Array {
 
 /** A decoded frame: its headers by name, and its payload. Our own type, so smithy's stay out of ours. */
 export interface DecodedMessage {
-  headers: Record<string, { type: string; value: unknown }>;
+  /** Shared by the frames whose header bytes are the same (`header-blocks.ts`), so never changed. */
+  readonly headers: Readonly<Record<string, Readonly<{ type: string; value: unknown }>>>;
   body: Uint8Array;
 }
 

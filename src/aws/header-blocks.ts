@@ -1,0 +1,42 @@
+// Every event frame of one type carries the same header block (":event-type" chunk,
+// ":content-type" application/json, ":message-type" event), so the codec's header parser runs
+// once per distinct block and later frames with the same bytes share its frozen result. The codec
+// still splits every frame and checks both of its CRCs.
+
+type Headers = Record<string, { type: string; value: unknown }>;
+type HeaderParser = { parse(block: DataView): Headers };
+
+// Only event blocks are kept: exception and error frames carry one-off messages in theirs.
+const MAX_BLOCKS = 32;
+
+/**
+ * Makes an EventStreamCodec's header parser share the result of a header block seen before. It reaches the
+ * parser through a field the codec's types call private; if a release renames it, every frame is
+ * parsed as before, only slower (a test notices).
+ */
+export function shareHeaderBlocks(codec: object): void {
+  const parser = (codec as unknown as { headerMarshaller?: HeaderParser }).headerMarshaller;
+  if (typeof parser?.parse !== "function") return;
+  const parse = parser.parse.bind(parser);
+  const blocks: Array<{ bytes: Uint8Array; headers: Headers }> = [];
+  let last: (typeof blocks)[number] | undefined; // frames of one type come in runs
+  parser.parse = (block) => {
+    const bytes = new Uint8Array(block.buffer, block.byteOffset, block.byteLength);
+    if (last && sameBytes(last.bytes, bytes)) return last.headers;
+    for (const known of blocks) {
+      if (sameBytes(known.bytes, bytes)) return (last = known).headers;
+    }
+    const headers = parse(block);
+    if (blocks.length < MAX_BLOCKS && headers[":message-type"]?.value === "event") {
+      for (const header of Object.values(headers)) Object.freeze(header);
+      blocks.push((last = { bytes: bytes.slice(), headers: Object.freeze(headers) }));
+    }
+    return headers;
+  };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
