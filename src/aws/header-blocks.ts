@@ -18,25 +18,29 @@ export function shareHeaderBlocks(codec: object): void {
   const parser = (codec as unknown as { headerMarshaller?: HeaderParser }).headerMarshaller;
   if (typeof parser?.parse !== "function") return;
   const parse = parser.parse.bind(parser);
-  const blocks: Array<{ bytes: Uint8Array; headers: Headers }> = [];
+  const blocks: Array<{ block: DataView; headers: Headers }> = [];
   let last: (typeof blocks)[number] | undefined; // frames of one type come in runs
   parser.parse = (block) => {
-    const bytes = new Uint8Array(block.buffer, block.byteOffset, block.byteLength);
-    if (last && sameBytes(last.bytes, bytes)) return last.headers;
+    if (last && sameBytes(last.block, block)) return last.headers;
     for (const known of blocks) {
-      if (sameBytes(known.bytes, bytes)) return (last = known).headers;
+      if (sameBytes(known.block, block)) return (last = known).headers;
     }
     const headers = parse(block);
     if (blocks.length < MAX_BLOCKS && headers[":message-type"]?.value === "event") {
       for (const header of Object.values(headers)) Object.freeze(header);
-      blocks.push((last = { bytes: bytes.slice(), headers: Object.freeze(headers) }));
+      const copy = new Uint8Array(block.buffer, block.byteOffset, block.byteLength).slice();
+      blocks.push((last = { block: new DataView(copy.buffer), headers: Object.freeze(headers) }));
     }
     return headers;
   };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Compared four bytes at a time: this runs for every frame. */
+function sameBytes(a: DataView, b: DataView): boolean {
+  const n = a.byteLength;
+  if (n !== b.byteLength) return false;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) if (a.getUint32(i) !== b.getUint32(i)) return false;
+  for (; i < n; i++) if (a.getUint8(i) !== b.getUint8(i)) return false;
   return true;
 }
