@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { BadGatewayError } from "../../src/errors.ts";
 import type { AgentAnswer, AgentPart } from "../../src/parts.ts";
+import { EventJson } from "../../src/surfaces/responses/event-json.ts";
 import { toResponseEvents } from "../../src/surfaces/responses/response.ts";
 import { forJson, responsesSse } from "../../src/surfaces/responses/sse.ts";
 import type { ResponseEventStream, ResponseObject, ResponseStreamEvent } from "../../src/surfaces/responses/types.ts";
@@ -62,10 +63,25 @@ describe("the Responses SSE writer", () => {
   it("writes every event exactly as JSON.stringify would, a message's text escaped once for all its closing events", async () => {
     const events = await eventsOf(parts());
     const types = new Set(events.map((event) => event.type));
-    for (const type of ["response.output_text.delta", "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.output_text.annotation.added"]) {
+    const written = [
+      ...["response.output_item.added", "response.content_part.added", "response.output_text.delta", "response.output_text.annotation.added"],
+      ...["response.output_text.done", "response.content_part.done", "response.output_item.done"],
+      ...["response.reasoning_summary_part.added", "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done", "response.reasoning_summary_part.done"],
+      "response.function_call_arguments.delta",
+    ];
+    for (const type of written) {
       expect(types).toContain(type);
     }
     expect(await sseOf(events)).toBe(events.map((event) => generic(event, "caller-model")).join(""));
+    // Only these are left to JSON.stringify: the rest are written by hand.
+    const json = new EventJson();
+    const left = events.filter((event) => json.sse(event) === undefined).map((event) => `${event.type}${(event.item as { type?: string } | undefined)?.type ?? ""}`);
+    expect(new Set(left)).toEqual(
+      new Set([
+        ...["response.created", "response.in_progress", "response.output_text.annotation.added", "response.completed"],
+        ...["response.output_item.addedfunction_call", "response.function_call_arguments.delta", "response.function_call_arguments.done", "response.output_item.donefunction_call"],
+      ]),
+    );
   });
 
   it("writes events of other shapes (logprobs, several parts, an incomplete message) through JSON.stringify", async () => {
@@ -79,7 +95,16 @@ describe("the Responses SSE writer", () => {
       }
       return event;
     });
+    const reasoning = await eventsOf([[{ type: "reasoning-delta", text: "hmm" }, { type: "text-delta", text: "so" }]]);
+    odd.push(...reasoning.map((event): ResponseStreamEvent => {
+      const item = event.item as { type: string; summary: unknown[] } | undefined;
+      if (item?.type === "reasoning") return { ...event, item: { ...item, summary: [...item.summary, { type: "summary_text", text: "twice" }] } };
+      if (event.type === "response.reasoning_summary_text.delta") return { ...event, delta: null } as unknown as ResponseStreamEvent;
+      if (event.type === "response.reasoning_summary_part.done") return { ...event, part: { type: "other", text: "x" } } as unknown as ResponseStreamEvent;
+      return event;
+    }));
     expect(await sseOf(odd)).toBe(odd.map((event) => generic(event, "caller-model")).join(""));
+    expect(await sseOf(odd)).toContain('{"type":"summary_text","text":"twice"}');
     expect(await sseOf(events)).toContain('"status":"incomplete"');
   });
 
