@@ -349,6 +349,15 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
       expect((await bare.responses.create({ model: "agent", input: "hi" })).output_text).toBe(demoAnswer("hi"));
     });
 
+    it("sends no output_text, as OpenAI does not: the SDKs make it from the output items", async () => {
+      const json = (await (await post("/v1/responses", { model: "agent", input: question })).json()) as Record<string, unknown>;
+      expect(json.status).toBe("completed");
+      expect(json).not.toHaveProperty("output_text");
+      const sse = await (await post("/v1/responses", { model: "agent", input: question, stream: true })).text();
+      expect(sse).toContain("event: response.completed");
+      expect(sse).not.toContain('"output_text":"');
+    });
+
     it("streams OpenAI's events in order, which the openai package assembles", async () => {
       const stream = openai.responses.stream({ model: "agent", input: question });
       const events: ResponseStreamEvent[] = [];

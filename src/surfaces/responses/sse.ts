@@ -36,8 +36,12 @@ export function responsesSse(stream: ResponseEventStream, model: string) {
   };
 }
 
-/** A Response as the endpoint sends it: the caller's model name, files as data URLs, no hidden params. */
-export function forJson(response: ResponseObject, model: string): Omit<ResponseObject, "files"> & { files?: unknown[] } {
-  const { _hidden_params: _, files, ...rest } = response;
+/**
+ * A Response as the endpoint sends it: the caller's model name, files as data URLs, no hidden
+ * params, and no `output_text`, which OpenAI does not send either: it is the SDKs' own, added
+ * by them (and by the library's `responses()`) from the output items.
+ */
+export function forJson(response: ResponseObject, model: string): Omit<ResponseObject, "files" | "output_text"> & { files?: unknown[] } {
+  const { _hidden_params: _, output_text: __, files, ...rest } = response;
   return files ? { ...rest, model, files: files.map(fileToDataUrl) } : { ...rest, model };
 }
