@@ -10,9 +10,9 @@ type HeaderParser = { parse(block: DataView): Headers };
 const MAX_BLOCKS = 32;
 
 /**
- * Makes an EventStreamCodec's header parser share the result of a header block seen before. It reaches the
- * parser through a field the codec's types call private; if a release renames it, every frame is
- * parsed as before, only slower (a test notices).
+ * Makes an EventStreamCodec's header parser share the result of a header block seen before. It
+ * reaches the parser through a field the codec's types call private; if a release renames it,
+ * every frame is parsed as before, only slower (a test notices).
  */
 export function shareHeaderBlocks(codec: object): void {
   const parser = (codec as unknown as { headerMarshaller?: HeaderParser }).headerMarshaller;
