@@ -3,6 +3,7 @@
 import { fileToDataUrl } from "../../files.ts";
 import type { AgentFile, ChatCompletionChunk, ChatCompletionStream } from "../../types.ts";
 import { batchesOf } from "../batches.ts";
+import { jsonString } from "../json-string.ts";
 
 /** A stream's chunks as SSE text, a network read at a time; `model`: the name the caller asked for. */
 export function chatSse(stream: ChatCompletionStream, model: string) {
@@ -40,7 +41,7 @@ function choicesJson(choices: ChatCompletionChunk["choices"]): string {
       if (only !== undefined || key !== "content") return JSON.stringify(choices);
       only = key;
     }
-    if (typeof delta.content === "string") return `[{"index":0,"delta":{"content":${JSON.stringify(delta.content)}},"finish_reason":null,"logprobs":null}]`;
+    if (typeof delta.content === "string") return `[{"index":0,"delta":{"content":${jsonString(delta.content)}},"finish_reason":null,"logprobs":null}]`;
   }
   return JSON.stringify(choices);
 }

@@ -3,6 +3,7 @@
 import type { AgentError } from "../../errors.ts";
 import { fileToDataUrl } from "../../files.ts";
 import { batchesOf } from "../batches.ts";
+import { jsonString } from "../json-string.ts";
 import { anthropicError } from "./response.ts";
 import type { MessageEventStream, MessageObject, MessageStreamEvent } from "./types.ts";
 
@@ -12,7 +13,7 @@ export function messagesSse(stream: MessageEventStream, model: string) {
     const delta = event.delta as { type?: string; text?: unknown } | undefined;
     // The commonest event, a piece of text, without JSON.stringify's generic walk.
     if (event.type === "content_block_delta" && delta?.type === "text_delta" && typeof delta.text === "string") {
-      return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index as number},"delta":{"type":"text_delta","text":${JSON.stringify(delta.text)}}}\n\n`;
+      return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index as number},"delta":{"type":"text_delta","text":${jsonString(delta.text)}}}\n\n`;
     }
     const message = event.message as MessageObject | undefined;
     if (message) event = { ...event, message: forJson(message, model) };

@@ -3,6 +3,7 @@
 // a message or a reasoning item, and the closing events that all repeat an item's text (escaped
 // here once). Any other event, or one of another shape, is undefined: JSON.stringify writes it.
 // A test holds every event the builder makes to JSON.stringify's text.
+import { jsonString } from "../json-string.ts";
 import type { OutputItem, OutputText, ResponseStreamEvent } from "./types.ts";
 
 type ItemEvent = ResponseStreamEvent & { item_id: string; output_index: number };
@@ -32,7 +33,7 @@ export class EventJson {
     if (known?.id !== item_id || known.output !== output_index || known.content !== content_index) {
       known = this.delta = { id: item_id, output: output_index, content: content_index, json: this.at(event) };
     }
-    return `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${event.sequence_number}${known.json},"delta":${str(delta)},"logprobs":[]}\n\n`;
+    return `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${event.sequence_number}${known.json},"delta":${jsonString(delta)},"logprobs":[]}\n\n`;
   }
 
   private json(event: ResponseStreamEvent): string | undefined {
@@ -61,7 +62,7 @@ export class EventJson {
       }
       case "response.reasoning_summary_text.delta": {
         const { delta } = event as SummaryEvent & { delta: unknown };
-        return typeof delta === "string" ? `${head}${this.inSummary(event as SummaryEvent)},"delta":${str(delta)}}` : undefined;
+        return typeof delta === "string" ? `${head}${this.inSummary(event as SummaryEvent)},"delta":${jsonString(delta)}}` : undefined;
       }
       case "response.reasoning_summary_text.done": {
         const { text } = event as SummaryEvent & { text: unknown };
@@ -108,7 +109,7 @@ export class EventJson {
   private escaped(text: string): string {
     if (text !== this.text) {
       this.text = text;
-      this.textJson = str(text);
+      this.textJson = jsonString(text);
     }
     return this.textJson;
   }
