@@ -113,20 +113,21 @@ async function check(): Promise<void> {
   if ((await sdkHarnessInvoke(sdk.harness)) !== backends.harness.text.length) throw new Error("decode: the SDK's InvokeHarness answer differs");
 }
 
-// Shown when the target is missed on a run; rerun the benchmark when the path changes.
-const MISSED = `What bounds it: every network read is framed, decoded, translated and written as SSE in
+// What the figures come from; rerun the benchmark when the path changes.
+const BOUNDS = `What bounds it: every network read is framed, decoded, translated and written as SSE in
 one pass (the backend's batches, the surface's events, one write per read in \`sseResponse\`), so
-what remains is per event: the codec's CRC and header parsing, the payload's JSON, and the
+what remains is per event: the codec's CRCs and header parsing (a header block parsed once and
+shared by the frames that repeat its bytes, \`aws/header-blocks.ts\`), the payload's JSON, and the
 surface's event and its JSON text. Responses is the slowest because its protocol is the most
 verbose: each item closes with events repeating its whole text, each reasoning line between
 pieces of text opens and closes items of its own, and \`response.completed\` carries the whole
-answer again, so its SSE is 1.34× (harness) to 1.65× (Agents Classic) the bytes of chat
-completions' for the same answer. Its text deltas and a message's closing events are written by
-hand, the text escaped once for all three (\`surfaces/responses/event-json.ts\`). Diagnostic runs
-(2026-12-02) that wrote no other event at all reached only 2.9× to 3.0× over Agents Classic and
-2.8× over the harness: what is left is spread over every delta and over the bytes. Each batch's SSE
-text is joined, not concatenated: TextEncoder wrote a concatenation's tree of strings 2 to 3×
-slower than the flat string a join makes.`;
+answer again, so its SSE is 1.27× (harness) to 1.58× (Agents Classic) the bytes of chat
+completions' for the same answer. The events its builder makes for text and reasoning are written
+by hand, an item's text escaped once for all its closing events (\`surfaces/responses/event-json.ts\`):
+what is left is mostly the bytes: each batch's text joined into one flat string (TextEncoder writes
+a concatenation's tree of strings several times slower) and encoded into a scratch buffer, then
+copied out (\`proxy/sse.ts\`). Pieces of text that JSON does not escape are quoted without
+JSON.stringify (\`surfaces/json-string.ts\`).`;
 
 export async function decodeBenchmark(): Promise<boolean> {
   await check();
@@ -167,7 +168,9 @@ ${rows.join("\n")}
 ${worst.toFixed(2)}×. Both decoders check both CRCs of every frame; under Node that is native
 \`zlib.crc32\`, while in a Worker the codec falls back to the JS table CRC32, whose rate above
 bounds any decoder there.
-${met ? "" : `\n${MISSED}\n`}
+
+${BOUNDS}
+
 Command: \`npm run bench:decode\` (\`DECODE_PIECES\`, \`DECODE_RUNS\`).`,
   );
   cases.forEach((c, i) => console.log(`decode: ${rates[i]!.toFixed(1)} MB/s  ${ratios[i]!.toFixed(2)}×  ${c.name}`));
