@@ -36,19 +36,27 @@ const sdk = { classic: sdkClient(backends.classic.body), harness: sdkHarnessClie
 type Surface = "chat" | "responses" | "messages";
 const messages = [{ role: "user" as const, content: "Hi, what can you help me with?" }];
 
-/** Our endpoint's path, whole, for one client API: the SSE text written. */
-async function toSse(backend: BackendName, surface: Surface): Promise<string> {
+/** Our endpoint's path, whole, for one client API: the SSE bytes, read as they are written. */
+async function sseBody(backend: BackendName, surface: Surface): Promise<ReadableStream<Uint8Array>> {
   const client = clients[backend];
   const model = backends[backend].model;
   const source =
     surface === "chat" ? chatSse((await client.completion({ model, messages, stream: true })) as ChatCompletionStream, "bench")
     : surface === "responses" ? responsesSse((await client.responses({ model, input: messages[0]!.content, stream: true })) as ResponseEventStream, "bench")
     : messagesSse((await client.messages({ model, messages, max_tokens: 4096, stream: true })) as MessageEventStream, "bench");
-  const response = sseResponse(source, { headers: new Headers(), keepAliveMs: 15_000 });
-  const decoder = new TextDecoder();
-  let sse = "";
-  for await (const bytes of response.body!) sse += decoder.decode(bytes, { stream: true });
-  return sse;
+  return sseResponse(source, { headers: new Headers(), keepAliveMs: 15_000 }).body!;
+}
+
+/** The SSE text, for checking it. */
+async function toSse(backend: BackendName, surface: Surface): Promise<string> {
+  return new Response(await sseBody(backend, surface)).text();
+}
+
+/** What a timed run does: the path up to the SSE bytes, which are counted, not decoded again. */
+async function sseBytes(backend: BackendName, surface: Surface): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of await sseBody(backend, surface)) bytes += chunk.byteLength;
+  return bytes;
 }
 
 /** The answer's text in an SSE stream of any of the three APIs. */
@@ -93,10 +101,10 @@ const SURFACES: Array<[Surface, string]> = [
   ["messages", "Messages SSE"],
 ];
 const cases: Case[] = [
-  ...SURFACES.map(([surface, label]): Case => ({ name: `**ours**, Agents Classic → ${label}`, backend: "classic", surface, run: () => toSse("classic", surface) })),
+  ...SURFACES.map(([surface, label]): Case => ({ name: `**ours**, Agents Classic → ${label}`, backend: "classic", surface, run: () => sseBytes("classic", surface) })),
   { name: "ours, Agents Classic, decoding only: event stream → typed events (`agentEvents`)", backend: "classic", run: eventsOnly },
   { name: "AWS SDK: `InvokeAgentCommand`, iterating `completion`", backend: "classic", sdk: true, run: () => sdkInvoke(sdk.classic) },
-  ...SURFACES.map(([surface, label]): Case => ({ name: `**ours**, AgentCore harness → ${label}`, backend: "harness", surface, run: () => toSse("harness", surface) })),
+  ...SURFACES.map(([surface, label]): Case => ({ name: `**ours**, AgentCore harness → ${label}`, backend: "harness", surface, run: () => sseBytes("harness", surface) })),
   { name: "AWS SDK: `InvokeHarnessCommand`, iterating `stream`", backend: "harness", sdk: true, run: () => sdkHarnessInvoke(sdk.harness) },
   { name: "ceiling: CRC32 native (`zlib.crc32`, which the codec uses under Node)", backend: "classic", run: () => crc(Crc32 as typeof Crc32Js) },
   { name: "ceiling: CRC32 in JS (`Crc32Js`, which the codec uses in a Worker)", backend: "classic", run: () => crc(Crc32Js) },
