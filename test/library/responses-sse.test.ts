@@ -63,13 +63,13 @@ describe("the Responses SSE writer", () => {
   it("writes every event exactly as JSON.stringify would, a message's text escaped once for all its closing events", async () => {
     const events = await eventsOf(parts());
     const types = new Set(events.map((event) => event.type));
-    const written = [
+    const made = [
       ...["response.output_item.added", "response.content_part.added", "response.output_text.delta", "response.output_text.annotation.added"],
       ...["response.output_text.done", "response.content_part.done", "response.output_item.done"],
       ...["response.reasoning_summary_part.added", "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done", "response.reasoning_summary_part.done"],
       "response.function_call_arguments.delta",
     ];
-    for (const type of written) {
+    for (const type of made) {
       expect(types).toContain(type);
     }
     expect(await sseOf(events)).toBe(events.map((event) => generic(event, "caller-model")).join(""));
