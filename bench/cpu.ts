@@ -38,8 +38,8 @@ const PROFILE = `What the profile showed, and what moved it (\`node --cpu-prof\`
 - **Changes**: signing with node:crypto where the runtime has it (the same canonical request from
   aws4fetch, hashed and signed synchronously, the signing key derived once a day); the signed
   headers handed to fetch instead of an aws4fetch \`Request\` that fetch copies again; no
-  timer per read; header names and values decoded once; plain chunk payloads read without
-  \`JSON.parse\`.
+  timer per read; header names and values decoded once (since 2026-12-02, each distinct header
+  block parsed once, \`aws/header-blocks.ts\`); plain chunk payloads read without \`JSON.parse\`.
 - **After**: the codec's header parsing and CRC, the trace payloads' \`JSON.parse\` and the
   garbage collector lead; nothing else above 2%.`;
 
