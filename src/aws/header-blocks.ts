@@ -23,7 +23,7 @@ export function shareHeaderBlocks(codec: object): void {
   parser.parse = (block) => {
     if (last && sameBytes(last.block, block)) return last.headers;
     for (const known of blocks) {
-      if (sameBytes(known.block, block)) return (last = known).headers;
+      if (known !== last && sameBytes(known.block, block)) return (last = known).headers;
     }
     const headers = parse(block);
     if (blocks.length < MAX_BLOCKS && headers[":message-type"]?.value === "event") {
