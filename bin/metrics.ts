@@ -72,8 +72,8 @@ export function createMetrics(): Metrics {
       openStreams.inc({ model: model(record) });
     },
     ended(record) {
-      // Unknown paths are the client's choice: one label for all of them keeps the series bounded.
-      const labels = { model: model(record), route: record.error === "unknown_route" ? "unknown" : record.route };
+      // The route's pattern, never its path: a client chooses paths without end.
+      const labels = { model: model(record), route: record.route };
       requests.inc({ ...labels, status: String(record.status) });
       duration.observe(labels, record.duration_ms / 1000);
       if (open.delete(record)) {

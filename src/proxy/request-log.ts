@@ -3,6 +3,7 @@
 // needs to see what the endpoint does (and what Prometheus counts).
 
 import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
 import type { AgentError } from "../errors.ts";
 import type { HiddenParams } from "../types.ts";
 import type { LogFormat } from "./config.ts";
@@ -11,8 +12,13 @@ export interface RequestRecord {
   /** When the request arrived, ISO 8601. */
   time: string;
   method: string;
-  /** The path (no query string: keys sometimes travel there). */
+  /**
+   * The route's pattern (`/v1/responses/:id`), or "unknown": never the path itself, since a
+   * client chooses paths without end and the metrics count by route.
+   */
   route: string;
+  /** The path, clipped, for the log line only (no query string: keys sometimes travel there). */
+  path: string;
   /** The `model_name` asked for, once it names a configured one. */
   model?: string;
   status: number;
@@ -46,8 +52,9 @@ const PLAIN = /^[\w.:/@+-]+$/;
 const ORDER = [
   "time",
   "method",
-  "route",
+  "path",
   "status",
+  "route",
   "model",
   "duration_ms",
   "ttfb_ms",
@@ -66,7 +73,7 @@ const ORDER = [
 export function formatRecord(record: RequestRecord, format: Exclude<LogFormat, "off">): string {
   const ordered: Array<[string, unknown]> = ORDER.filter((key) => record[key] !== undefined).map((key) => [key, record[key]]);
   if (format === "json") return JSON.stringify(Object.fromEntries(ordered));
-  // time, method, route and status lead without their names, as access logs do.
+  // time, method, path and status lead without their names, as access logs do.
   return ordered
     .map(([key, value], i) => {
       const text = typeof value === "string" && !PLAIN.test(value) ? JSON.stringify(value) : String(value);
@@ -100,7 +107,14 @@ export function requestRecorder(options: RecorderOptions): MiddlewareHandler {
   const { write, format, observers } = options;
   return async (c, next) => {
     const started = performance.now();
-    const record: RequestRecord = { time: new Date().toISOString(), method: c.req.method, route: clip(c.req.path), status: 0, duration_ms: 0 };
+    const record: RequestRecord = {
+      time: new Date().toISOString(),
+      method: c.req.method,
+      route: UNKNOWN_ROUTE,
+      status: 0,
+      path: clip(c.req.path),
+      duration_ms: 0,
+    };
     let finished = false;
     const entry: Entry = {
       record,
@@ -116,10 +130,20 @@ export function requestRecorder(options: RecorderOptions): MiddlewareHandler {
     };
     c.set(ENTRY, entry);
     await next();
+    record.route = routePattern(c);
     record.status = c.res.status;
     if (!entry.deferred) return entry.finish();
     for (const observer of observers) observer.streamOpened?.(record);
   };
+}
+
+const UNKNOWN_ROUTE = "unknown";
+
+/** The pattern of the route that answered: the last one matched that is not a middleware for every path. */
+function routePattern(c: Context): string {
+  const routes = matchedRoutes(c);
+  for (let i = routes.length - 1; i >= 0; i--) if (routes[i]!.path !== "/*" && routes[i]!.path !== "*") return routes[i]!.path;
+  return UNKNOWN_ROUTE;
 }
 
 export function recordOf(c: Context): RequestRecord {

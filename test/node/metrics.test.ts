@@ -105,6 +105,32 @@ describe("GET /metrics", () => {
     await expect.poll(async () => (await scrape(server))("open_streams", { model: "stalls" })).toBe(0);
   });
 
+  it("labels by the route's pattern, so no client can grow the series (issue 20.1)", async () => {
+    const before = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${MASTER}` } })).text();
+    const send = (path: string, key?: string, method = "GET") =>
+      fetch(`${server.url}${path}`, { method, headers: key ? { authorization: `Bearer ${key}` } : {} }).then((r) => r.arrayBuffer());
+    for (let batch = 0; batch < 40; batch++) {
+      const sent: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 25; i++) {
+        const id = `resp_${batch}_${i}_${Math.random().toString(36).slice(2)}`;
+        sent.push(send(`/v1/responses/${id}`), send(`/v1/responses/${id}`, TEAM_KEY), send(`/${id}`), send(`/v1/${id}/x`, MASTER, "POST"));
+      }
+      await Promise.all(sent);
+    }
+    const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${MASTER}` } })).text();
+    const routes = new Set([...text.matchAll(/route="([^"]*)"/g)].map((m) => m[1]));
+    expect([...routes].filter((route) => route.includes("resp_"))).toEqual([]);
+    expect(routes).toContain("/v1/responses/:id");
+    expect(routes).toContain("unknown");
+    expect(routes.size).toBeLessThanOrEqual(6);
+    // 4,000 distinct paths added a handful of series: a few KiB, not megabytes.
+    expect(text.length - before.length).toBeLessThan(16_384);
+    const metric = await scrape(server);
+    expect(metric("requests_total", { route: "/v1/responses/:id", status: "401" })).toBe(1000);
+    expect(metric("requests_total", { route: "/v1/responses/:id", status: "404" })).toBe(1000);
+    expect(metric("requests_total", { route: "unknown", status: "404" })).toBe(2000);
+  });
+
   it("is the master key's: 401 without a key, 403 for an API key", async () => {
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
     const team = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TEAM_KEY}` } });

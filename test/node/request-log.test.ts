@@ -89,7 +89,7 @@ describe("the request log of the command line", () => {
     await server.stop();
     const lines = server.output().split("\n").filter((l) => / \/v1\//.test(l));
     const [chat, stream, throttled, unauthorized] = lines as [string, string, string, string];
-    expect(chat).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z POST \/v1\/chat\/completions 200 /);
+    expect(chat).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z POST \/v1\/chat\/completions 200 route=\/v1\/chat\/completions /);
     expect(chat).toContain("model=agent");
     expect(chat).toContain(`input_tokens=${DEMO_EXPECTED_USAGE.inputTokens} output_tokens=${DEMO_EXPECTED_USAGE.outputTokens}`);
     expect(chat).toMatch(/ duration_ms=[\d.]+ ttfb_ms=[\d.]+ /);
@@ -99,7 +99,7 @@ describe("the request log of the command line", () => {
     expect(chat).toContain("caller=team-a");
     expect(stream).toMatch(/POST \/v1\/chat\/completions 200 .*stream=true .*caller="master key"/);
     expect(stream).toContain(`output_tokens=${DEMO_EXPECTED_USAGE.outputTokens}`);
-    expect(throttled).toMatch(/POST \/v1\/chat\/completions 429 model=throttled .*error=ThrottlingException aws_code=ThrottlingException/);
+    expect(throttled).toMatch(/POST \/v1\/chat\/completions 429 route=\S+ model=throttled .*error=ThrottlingException aws_code=ThrottlingException/);
     expect(unauthorized).toMatch(/GET \/v1\/models 401 .*error=invalid_api_key/);
     expectNoSecrets(server.output());
   });
