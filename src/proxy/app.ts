@@ -14,6 +14,7 @@ import {
   PayloadTooLargeError,
   PermissionDeniedError,
 } from "../errors.ts";
+import { parseClientJson } from "../json-depth.ts";
 import { type Caller, bearerToken, identify } from "./auth.ts";
 import type { LogFormat, ModelDeployment, ProxyConfig } from "./config.ts";
 import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "./health.ts";
@@ -219,11 +220,12 @@ export function createApp(options: AppOptions): Hono {
 }
 
 async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text(); // the body limit throws here
   let body: unknown;
   try {
-    body = await c.req.json();
+    body = parseClientJson(text, "The request body");
   } catch (error) {
-    if (error instanceof AgentError) throw error; // the body limit
+    if (error instanceof AgentError) throw error; // nested too deep
     throw new BadRequestError("The request body is not valid JSON", { code: "invalid_json" });
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {

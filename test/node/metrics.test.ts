@@ -119,7 +119,7 @@ describe("GET /metrics", () => {
     }
     const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${MASTER}` } })).text();
     const routes = new Set([...text.matchAll(/route="([^"]*)"/g)].map((m) => m[1]));
-    expect([...routes].filter((route) => route.includes("resp_"))).toEqual([]);
+    expect([...routes].filter((route) => route!.includes("resp_"))).toEqual([]);
     expect(routes).toContain("/v1/responses/:id");
     expect(routes).toContain("unknown");
     expect(routes.size).toBeLessThanOrEqual(6);

@@ -3,6 +3,7 @@
 // tools become `inline_function` tools, whose calls come back to the client.
 import type { CallerScope } from "../../caller-scope.ts";
 import { BadRequestError } from "../../errors.ts";
+import { parseClientJson } from "../../json-depth.ts";
 import type { AgentRequest, Turn } from "../../parts.ts";
 import type { AgentCoreParams } from "../../types.ts";
 import { agentCoreSessionId, newAgentCoreSessionId, scopedActor } from "../agentcore/ids.ts";
@@ -124,7 +125,7 @@ async function toMessages(turns: Turn[], ids: HarnessCallIds): Promise<HarnessMe
       const blocks: Block[] = [];
       for (const c of turn.content) {
         if (c.type === "text") blocks.push({ text: c.text });
-        else blocks.push({ toolUse: { name: c.name, toolUseId: await ids.toolUseId(c.id, c.param), input: parseArguments(c.arguments) } });
+        else blocks.push({ toolUse: { name: c.name, toolUseId: await ids.toolUseId(c.id, c.param), input: parseArguments(c.arguments, c.param) } });
       }
       push("assistant", blocks);
     }
@@ -160,10 +161,12 @@ async function claimIssued(sessionId: string, param: string, scope: CallerScope 
   if (scope) await scope.claim(sessionId, param, { issued: true });
 }
 
-function parseArguments(text: string): unknown {
+/** A client's earlier tool call arguments as the harness's `input`; text that is not JSON is kept as text. */
+function parseArguments(text: string, param: string): unknown {
   try {
-    return JSON.parse(text || "{}");
-  } catch {
+    return parseClientJson(text || "{}", `The arguments of the tool call ${param} names`, param);
+  } catch (error) {
+    if (error instanceof BadRequestError) throw error; // nested too deep
     return { arguments: text };
   }
 }
