@@ -2,10 +2,21 @@
 import { BadRequestError } from "../errors.ts";
 import type { AgentOptions } from "../parts.ts";
 import type { SessionParams } from "../types.ts";
+import { asList, isObject, optionalBoolean, optionalString, stringValues, wrongType } from "./fields.ts";
 
-/** `session_id` in our name or LiteLLM's (`runtimeSessionId` for AgentCore). */
+/** `session_id` in our name or LiteLLM's (`runtimeSessionId` for AgentCore), checked to be a string. */
 export function sessionOf(params: SessionParams & { runtimeSessionId?: string }): string | undefined {
-  return params.session_id ?? params.sessionID ?? params.sessionId ?? params.runtimeSessionId;
+  const [name, value] = given(params, ["session_id", "sessionID", "sessionId", "runtimeSessionId"]);
+  return optionalString(value, name);
+}
+
+/** The first of a setting's names the caller gave a value (not null), and that value. */
+function given(params: object, names: readonly string[]): [string, unknown] {
+  for (const name of names) {
+    const value: unknown = (params as Record<string, unknown>)[name];
+    if (value !== undefined && value !== null) return [name, value];
+  }
+  return [names[0]!, undefined];
 }
 
 /** Flags must be booleans: `"stream": "yes"` is a mistake to name, not a truthy value to act on. */
@@ -24,33 +35,27 @@ export function agentOptions(params: SessionParams): AgentOptions {
     includeTraces: params.include_traces === true,
     includeCitations: params.include_citations === true,
   };
-  const memoryId = params.memory_id ?? params.memoryId;
-  if (memoryId !== undefined) out.memoryId = memoryId;
-  const endSession = params.end_session ?? params.endSession;
-  if (endSession !== undefined) {
-    if (typeof endSession !== "boolean") throw invalid("end_session", "true or false");
-    out.endSession = endSession;
-  }
-  const sessionAttributes = params.session_attributes ?? params.sessionAttributes;
-  if (sessionAttributes !== undefined) out.sessionAttributes = stringMap(sessionAttributes, "session_attributes");
-  const promptAttributes = params.prompt_session_attributes ?? params.promptSessionAttributes;
-  if (promptAttributes !== undefined) out.promptSessionAttributes = stringMap(promptAttributes, "prompt_session_attributes");
-  const knowledgeBases = params.knowledge_base_configurations ?? params.knowledgeBaseConfigurations;
-  if (knowledgeBases !== undefined) {
-    const valid =
-      Array.isArray(knowledgeBases) &&
-      knowledgeBases.every((kb) => kb && typeof kb === "object" && typeof (kb as { knowledgeBaseId?: unknown }).knowledgeBaseId === "string");
-    if (!valid) throw invalid("knowledge_base_configurations", "a list of objects, each with a knowledgeBaseId");
-    out.knowledgeBaseConfigurations = knowledgeBases as Array<Record<string, unknown>>;
-  }
+  const [memoryName, memoryId] = given(params, ["memory_id", "memoryId"]);
+  if (memoryId !== undefined) out.memoryId = optionalString(memoryId, memoryName);
+  const [endName, endSession] = given(params, ["end_session", "endSession"]);
+  if (endSession !== undefined) out.endSession = optionalBoolean(endSession, endName);
+  const [attributesName, sessionAttributes] = given(params, ["session_attributes", "sessionAttributes"]);
+  if (sessionAttributes !== undefined) out.sessionAttributes = stringValues(sessionAttributes, attributesName);
+  const [promptName, promptAttributes] = given(params, ["prompt_session_attributes", "promptSessionAttributes"]);
+  if (promptAttributes !== undefined) out.promptSessionAttributes = stringValues(promptAttributes, promptName);
+  const [basesName, knowledgeBases] = given(params, ["knowledge_base_configurations", "knowledgeBaseConfigurations"]);
+  if (knowledgeBases !== undefined) out.knowledgeBaseConfigurations = knowledgeBaseList(knowledgeBases, basesName);
   return out;
 }
 
-function stringMap(value: unknown, param: string): Record<string, string> {
-  if (!value || typeof value !== "object" || Array.isArray(value) || !Object.values(value).every((v) => typeof v === "string")) {
-    throw invalid(param, "an object whose values are strings");
-  }
-  return value as Record<string, string>;
+/** Knowledge bases as InvokeAgent takes them: each an object with its id; the rest is AWS's to check. */
+function knowledgeBaseList(value: unknown, param: string): Array<Record<string, unknown>> {
+  const expected = "a list of objects, each with a knowledgeBaseId";
+  return asList(value, param, expected).map((kb, index) => {
+    if (!isObject(kb)) throw wrongType(`${param}[${index}]`, "an object with a knowledgeBaseId", kb);
+    if (typeof kb.knowledgeBaseId !== "string") throw wrongType(`${param}[${index}].knowledgeBaseId`, "a string", kb.knowledgeBaseId);
+    return kb;
+  });
 }
 
 export function invalid(param: string, expected: string): BadRequestError {

@@ -327,8 +327,8 @@ describe("sessions and memory", () => {
   it.each([
     [{ memory_id: "bad id!" }, "memory_id"],
     [{ end_session: "yes" }, "end_session"],
-    [{ session_attributes: { n: 1 } }, "session_attributes"],
-    [{ knowledge_base_configurations: [{}] }, "knowledge_base_configurations"],
+    [{ session_attributes: { n: 1 } }, "session_attributes.n"],
+    [{ knowledge_base_configurations: [{}] }, "knowledge_base_configurations[0].knowledgeBaseId"],
   ])("refuses %j with a 400 naming it", async (fields, param) => {
     const error = await client.completion({ model, api_base: emulatorUrl, messages: user("x"), ...(fields as object) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);

@@ -148,8 +148,8 @@ describe("messages → InvokeAgent body", () => {
   it.each([
     [{ messages: [] }, /non-empty array/],
     [{ messages: "hi" }, /non-empty array/],
-    [{ messages: [{ role: "robot", content: "x" }] }, /role is one of/],
-    [{ messages: [null] }, /role is one of/],
+    [{ messages: [{ role: "robot", content: "x" }] }, /^messages\[0\]\.role must be one of/],
+    [{ messages: [null] }, /^messages\[0\] must be a message \(an object with a role\), not null$/],
     [{ messages: [{ role: "user", content: "x" }, { role: "assistant", content: "y" }] }, /last message must be a user/],
     [{ messages: [{ role: "user", content: "" }] }, /^messages\[0\]\.content is empty/],
     [{ messages: [{ role: "user", content: [] }] }, /^messages\[0\]\.content is empty/],
@@ -160,7 +160,7 @@ describe("messages → InvokeAgent body", () => {
     [{ messages: [{ role: "system", content: "only rules" }] }, /last message must be a user/],
     [{ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://x.example.com/a.png" } }] }] }, /data URLs/],
     [{ messages: [{ role: "user", content: [{ type: "input_audio", input_audio: {} }] }] }, /input_audio/],
-    [{ messages: [{ role: "user", content: 42 }] }, /string or an array/],
+    [{ messages: [{ role: "user", content: 42 }] }, /^messages\[0\]\.content must be a string or a list of content parts, not a number$/],
     [{ messages: [{ role: "user", content: "x" }], session_id: "a" }, /session_id/],
     [{ messages: [{ role: "user", content: "x" }], session_id: "../../etc" }, /session_id/],
   ])("rejects bad input %j with a clear 400", async (params, message) => {

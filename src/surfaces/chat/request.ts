@@ -4,6 +4,7 @@ import { BadRequestError } from "../../errors.ts";
 import { dataUrlToFile } from "../../files.ts";
 import type { AgentRequest, AssistantContent, FunctionTool, Turn, UserContent } from "../../parts.ts";
 import type { ChatMessage, CompletionParams, ContentPart } from "../../types.ts";
+import { asObject, asString, type JsonObject, optionalBoolean, optionalList, optionalObject, optionalString, wrongType } from "../fields.ts";
 import { agentOptions, checkFlags, invalid, sessionOf, withModelSettings } from "../options.ts";
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
@@ -31,7 +32,8 @@ export function chatRequest(params: CompletionParams): AgentRequest {
           code: "unsupported_message",
         });
       case "tool": {
-        const result = { callId: message.tool_call_id as string, output: toolText(message, index), param: `${param}.tool_call_id` };
+        const callId = asString(message.tool_call_id, `${param}.tool_call_id`, "the id of the tool call it answers");
+        const result = { callId, output: toolText(message, index), param: `${param}.tool_call_id` };
         const last = turns.at(-1);
         if (last?.role === "tool") last.results.push(result);
         else turns.push({ role: "tool", results: [result] });
@@ -42,15 +44,7 @@ export function chatRequest(params: CompletionParams): AgentRequest {
         return;
       case "assistant": {
         const content: AssistantContent[] = userContent(message, index, false).filter((c) => c.type === "text");
-        message.tool_calls?.forEach((call, i) => {
-          content.push({
-            type: "tool-call",
-            id: call.id,
-            name: call.function?.name ?? "",
-            arguments: call.function?.arguments ?? "",
-            param: `${param}.tool_calls[${i}].id`,
-          });
-        });
+        content.push(...toolCalls(message.tool_calls, `${param}.tool_calls`));
         turns.push({ role: "assistant", content, param });
         return;
       }
@@ -67,30 +61,29 @@ export function chatRequest(params: CompletionParams): AgentRequest {
     options: withModelSettings(
       agentOptions(params),
       { user: params.user, maxTokens: params.max_completion_tokens ?? params.max_tokens, temperature: params.temperature, topP: params.top_p },
-      { user: "user", maxTokens: params.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens" },
+      // The one read is the one named: max_completion_tokens, unless it is absent or null.
+      { user: "user", maxTokens: params.max_completion_tokens !== undefined && params.max_completion_tokens !== null ? "max_completion_tokens" : "max_tokens" },
     ),
   };
 }
 
 function checkChatFlags(params: CompletionParams): void {
   checkFlags(params, ["stream"]);
-  const streamOptions: unknown = params.stream_options;
-  if (streamOptions !== undefined && streamOptions !== null && (typeof streamOptions !== "object" || Array.isArray(streamOptions))) {
-    throw invalid("stream_options", 'an object such as {"include_usage": true}');
-  }
+  const streamOptions = optionalObject(params.stream_options, "stream_options", 'an object such as {"include_usage": true}');
+  optionalBoolean(streamOptions?.include_usage, "stream_options.include_usage");
 }
 
 function checkMessages(messages: unknown): ChatMessage[] {
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new BadRequestError('"messages" must be a non-empty array', { param: "messages", code: "invalid_messages" });
   }
-  messages.forEach((message: unknown, index) => {
-    const role = (message as ChatMessage | null)?.role;
-    if (typeof message !== "object" || message === null || !ROLES.has(role as string)) {
-      throw new BadRequestError(
-        `messages[${index}] must be an object whose role is one of system, developer, user, assistant, tool`,
-        { param: `messages[${index}]`, code: "invalid_messages" },
-      );
+  messages.forEach((value: unknown, index) => {
+    const message = asObject(value, `messages[${index}]`, "a message (an object with a role)");
+    if (!ROLES.has(message.role as string)) {
+      throw new BadRequestError(`messages[${index}].role must be one of system, developer, user, assistant, tool`, {
+        param: `messages[${index}].role`,
+        code: "invalid_messages",
+      });
     }
   });
   return messages as ChatMessage[];
@@ -101,22 +94,18 @@ function userContent(message: ChatMessage, index: number, files: boolean): UserC
   const { content } = message;
   if (content === undefined || content === null) return [];
   if (typeof content === "string") return content ? [{ type: "text", text: content }] : [];
-  if (!Array.isArray(content)) {
-    throw new BadRequestError(`messages[${index}].content must be a string or an array of content parts`, {
-      param: `messages[${index}].content`,
-      code: "invalid_messages",
-    });
-  }
+  if (!Array.isArray(content)) throw wrongType(`messages[${index}].content`, "a string or a list of content parts", content);
   const texts: string[] = [];
   const out: UserContent[] = [];
   let fileCount = 0;
-  content.forEach((part, partIndex) => {
+  content.forEach((value: unknown, partIndex) => {
     const param = `messages[${index}].content[${partIndex}]`;
-    if (part?.type === "text" && typeof part.text === "string") return void texts.push(part.text);
-    if (part?.type === "refusal") return;
-    const file = files && part ? partToFile(part, param, fileCount) : undefined;
+    const part = contentPart(value, param);
+    if (part.type === "text") return void texts.push(asString(part.text, `${param}.text`));
+    if (part.type === "refusal") return;
+    const file = files ? partToFile(part, param, fileCount) : undefined;
     if (!file) {
-      throw new BadRequestError(`${param}: content parts of type "${String(part?.type).slice(0, 40)}" are not supported`, {
+      throw new BadRequestError(`${param}: content parts of type "${part.type.slice(0, 40)}" are not supported`, {
         param,
         code: "unsupported_content",
       });
@@ -129,47 +118,79 @@ function userContent(message: ChatMessage, index: number, files: boolean): UserC
   return text ? [{ type: "text", text }, ...out] : out;
 }
 
+/** A content part: an object with a `type`. */
+function contentPart(value: unknown, param: string): ContentPart & JsonObject {
+  const part = asObject(value, param, "a content part (an object with a type)");
+  asString(part.type, `${param}.type`);
+  return part as ContentPart & JsonObject;
+}
+
 /** An `image_url` or `file` content part → a file; other part types are not files. */
 function partToFile(part: ContentPart, param: string, index: number): UserContent | undefined {
   if (part.type === "image_url") {
-    const url = (part.image_url as { url?: unknown } | undefined)?.url;
+    const image = asObject(part.image_url, `${param}.image_url`, 'an object such as {"url": "data:image/png;base64,..."}');
+    const url = asString(image.url, `${param}.image_url.url`, "a data URL");
     return { type: "file", file: dataUrlToFile(url, `image-${index + 1}`, param), param };
   }
   if (part.type !== "file") return undefined;
-  const file = (part.file ?? {}) as { file_data?: unknown; filename?: unknown; file_id?: unknown };
-  if (file.file_id !== undefined && file.file_data === undefined) {
+  const file = asObject(part.file, `${param}.file`, 'an object such as {"file_data": "data:...", "filename": "notes.pdf"}');
+  const fileId = optionalString(file.file_id, `${param}.file.file_id`);
+  const data = optionalString(file.file_data, `${param}.file.file_data`, "a data URL");
+  const filename = optionalString(file.filename, `${param}.file.filename`);
+  if (fileId !== undefined && data === undefined) {
     throw new BadRequestError(`${param}: uploaded file ids are not supported; send the file inline as file_data`, {
       param,
       code: "unsupported_content",
     });
   }
-  const name = typeof file.filename === "string" && file.filename ? file.filename : `file-${index + 1}`;
-  return { type: "file", file: dataUrlToFile(file.file_data, name, param), param };
+  return { type: "file", file: dataUrlToFile(data, filename || `file-${index + 1}`, param), param };
+}
+
+/** An assistant message's `tool_calls`: each an object with a string id and, for function calls, a name and arguments. */
+function toolCalls(value: unknown, param: string): AssistantContent[] {
+  const calls = optionalList(value, param, "a list of tool calls") ?? [];
+  return calls.map((item, i) => {
+    const at = `${param}[${i}]`;
+    const call = asObject(item, at, "a tool call (an object with an id)");
+    const id = asString(call.id, `${at}.id`);
+    // Custom tool calls have no `function`; an agent's own calls always do.
+    const fn = optionalObject(call.function, `${at}.function`, "an object with a name and arguments");
+    const name = fn === undefined ? "" : asString(fn.name, `${at}.function.name`);
+    const args = fn === undefined ? "" : asString(fn.arguments, `${at}.function.arguments`, "a string (the arguments as JSON text)");
+    return { type: "tool-call", id, name, arguments: args, param: `${at}.id` };
+  });
 }
 
 function toolText(message: ChatMessage, index: number): string {
   const { content } = message;
+  const param = `messages[${index}].content`;
   if (typeof content === "string") return content;
-  if (Array.isArray(content) && content.every((part) => part.type === "text" && typeof part.text === "string")) {
-    return content.map((part) => part.text).join("\n");
-  }
-  throw new BadRequestError(`messages[${index}].content: a tool result must be text`, {
-    param: `messages[${index}].content`,
-    code: "invalid_tool_result",
-  });
+  const notText = () => new BadRequestError(`${param}: a tool result must be text`, { param, code: "invalid_tool_result" });
+  if (!Array.isArray(content)) throw notText();
+  return content
+    .map((value: unknown, i) => {
+      const part = contentPart(value, `${param}[${i}]`);
+      if (part.type !== "text") throw notText();
+      return asString(part.text, `${param}[${i}].text`);
+    })
+    .join("\n");
 }
 
 /** Function tools (`{type: "function", function: {name, description, parameters}}`); others are an agent's own business. */
 function functionTools(tools: unknown): FunctionTool[] {
-  if (tools === undefined || tools === null) return [];
-  if (!Array.isArray(tools)) throw invalid("tools", "a list of tools");
-  return tools.flatMap((tool: { type?: unknown; function?: { name?: unknown; description?: unknown; parameters?: unknown } }, index) => {
-    if (tool?.type !== "function") return [];
-    const fn = tool.function;
-    if (typeof fn?.name !== "string" || fn.name === "") throw invalid(`tools[${index}].function.name`, "the function's name");
-    const spec: FunctionTool = { name: fn.name };
-    if (typeof fn.description === "string") spec.description = fn.description;
-    if (fn.parameters && typeof fn.parameters === "object") spec.parameters = fn.parameters as Record<string, unknown>;
+  const list = optionalList(tools, "tools", "a list of tools") ?? [];
+  return list.flatMap((value, index) => {
+    const param = `tools[${index}]`;
+    const tool = asObject(value, param, "a tool (an object with a type)");
+    if (asString(tool.type, `${param}.type`) !== "function") return [];
+    const fn = asObject(tool.function, `${param}.function`, "an object with the function's name");
+    const name = asString(fn.name, `${param}.function.name`, "the function's name");
+    if (name === "") throw invalid(`${param}.function.name`, "the function's name");
+    const spec: FunctionTool = { name };
+    const description = optionalString(fn.description, `${param}.function.description`);
+    if (description !== undefined) spec.description = description;
+    const parameters = optionalObject(fn.parameters, `${param}.function.parameters`, "a JSON Schema (an object)");
+    if (parameters !== undefined) spec.parameters = parameters;
     return [spec];
   });
 }

@@ -2,6 +2,7 @@
 // turns, `tool_result` blocks the results of the agent's tool calls.
 import { BadRequestError } from "../../errors.ts";
 import type { AgentRequest, AssistantContent, FunctionTool, InputFile, Turn, UserContent } from "../../parts.ts";
+import { asObject, asString, type JsonObject, optionalList, optionalObject, optionalString, wrongType } from "../fields.ts";
 import { agentOptions, checkFlags, invalid, sessionOf, withModelSettings } from "../options.ts";
 import type { ContentBlockParam, MessageParam, MessagesParams } from "./types.ts";
 
@@ -10,17 +11,14 @@ const ALREADY_HELD = new Set(["thinking", "redacted_thinking"]);
 
 export function messagesRequest(params: MessagesParams): AgentRequest {
   checkFlags(params, ["stream"]);
-  const metadata: unknown = params.metadata;
-  if (metadata !== undefined && metadata !== null && (typeof metadata !== "object" || Array.isArray(metadata))) {
-    throw invalid("metadata", "an object");
-  }
+  const metadata = optionalObject(params.metadata, "metadata", 'an object such as {"user_id": "..."}');
   const messages = params.messages;
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new BadRequestError("messages: a non-empty list of messages is required", { param: "messages", code: "invalid_messages" });
   }
   const turns: Turn[] = [];
   const instructions = system(params.system, "system");
-  messages.forEach((message, index) => addMessage(message, index, index === messages.length - 1, turns, instructions));
+  messages.forEach((message: unknown, index) => addMessage(message, index, index === messages.length - 1, turns, instructions));
   return {
     model: params.model,
     turns,
@@ -31,52 +29,59 @@ export function messagesRequest(params: MessagesParams): AgentRequest {
     param: "messages",
     options: withModelSettings(
       agentOptions(params),
-      { user: params.metadata?.user_id, maxTokens: params.max_tokens, temperature: params.temperature, topP: params.top_p },
+      { user: metadata?.user_id, maxTokens: params.max_tokens, temperature: params.temperature, topP: params.top_p },
       { user: "metadata.user_id", maxTokens: "max_tokens" },
     ),
   };
 }
 
 /** System text (the `system` field, or a system message's content): a string or text blocks. */
-function system(value: MessagesParams["system"], param: string): string[] {
+function system(value: unknown, param: string): string[] {
   if (value === undefined || value === null) return [];
   if (typeof value === "string") return value ? [value] : [];
-  if (!Array.isArray(value) || !value.every((block) => block?.type === "text" && typeof block.text === "string")) {
-    throw invalid(param, "a string or a list of text blocks");
-  }
-  const text = value.map((block) => block.text).join("\n");
+  if (!Array.isArray(value)) throw wrongType(param, "a string or a list of text blocks", value);
+  const text = value
+    .map((item: unknown, i) => {
+      const block = asObject(item, `${param}.${i}`, 'a text block ({"type": "text", "text": "..."})');
+      if (block.type !== "text") throw invalid(`${param}.${i}.type`, '"text": system text is text blocks only');
+      return asString(block.text, `${param}.${i}.text`);
+    })
+    .join("\n");
   return text ? [text] : [];
 }
 
-function addMessage(message: MessageParam, index: number, last: boolean, turns: Turn[], instructions: string[]): void {
+function addMessage(value: unknown, index: number, last: boolean, turns: Turn[], instructions: string[]): void {
   const param = `messages.${index}`;
-  if (typeof message !== "object" || message === null || !["user", "assistant", "system"].includes(message.role)) {
+  const message = asObject(value, param, "a message (an object with a role and content)") as MessageParam & JsonObject;
+  if (!["user", "assistant", "system"].includes(message.role)) {
     throw new BadRequestError(`${param}.role: must be "user", "assistant" or "system"`, { param: `${param}.role`, code: "invalid_messages" });
   }
   if (message.role === "system") {
-    instructions.push(...system(message.content as MessagesParams["system"], `${param}.content`));
+    instructions.push(...system(message.content, `${param}.content`));
     return;
+  }
+  if (typeof message.content !== "string" && !Array.isArray(message.content)) {
+    throw wrongType(`${param}.content`, "a string or a list of content blocks", message.content);
   }
   const blocks: ContentBlockParam[] =
     typeof message.content === "string"
       ? [{ type: "text", text: message.content }]
-      : Array.isArray(message.content)
-        ? (message.content as ContentBlockParam[])
-        : [];
-  if (typeof message.content !== "string" && !Array.isArray(message.content)) {
-    throw invalid(`${param}.content`, "a string or a list of content blocks");
-  }
+      : message.content.map((block: unknown, i) => contentBlock(block, `${param}.content.${i}`));
   if (message.role === "assistant") {
     const content: AssistantContent[] = [];
     blocks.forEach((block, i) => {
       const at = `${param}.content.${i}`;
-      if (block?.type === "text" && typeof block.text === "string") {
-        if (block.text) content.push({ type: "text", text: block.text });
-      } else if (block?.type === "tool_use") {
-        if (typeof block.id !== "string") throw invalid(`${at}.id`, "the tool use's id");
-        content.push({ type: "tool-call", id: block.id, name: String(block.name ?? ""), arguments: JSON.stringify(block.input ?? {}), param: `${at}.id` });
-      } else if (!ALREADY_HELD.has(block?.type)) {
-        throw unsupported(at, block?.type, "text, tool_use and thinking");
+      if (block.type === "text") {
+        const text = asString(block.text, `${at}.text`);
+        if (text) content.push({ type: "text", text });
+      } else if (block.type === "tool_use") {
+        const id = asString(block.id, `${at}.id`, "the tool use's id");
+        const name = asString(block.name, `${at}.name`, "the tool's name");
+        // JSON text, as the backends take arguments; nesting was bounded when the body was parsed.
+        const input = optionalObject(block.input, `${at}.input`, "an object (the tool's arguments)") ?? {};
+        content.push({ type: "tool-call", id, name, arguments: JSON.stringify(input), param: `${at}.id` });
+      } else if (!ALREADY_HELD.has(block.type)) {
+        throw unsupported(at, block.type, "text, tool_use and thinking");
       }
     });
     turns.push({ role: "assistant", content, param });
@@ -87,21 +92,23 @@ function addMessage(message: MessageParam, index: number, last: boolean, turns: 
   let files = 0;
   blocks.forEach((block, i) => {
     const at = `${param}.content.${i}`;
-    switch (block?.type) {
-      case "text":
-        if (typeof block.text !== "string") throw invalid(`${at}.text`, "a string");
-        if (block.text) content.push({ type: "text", text: block.text });
+    switch (block.type) {
+      case "text": {
+        const text = asString(block.text, `${at}.text`);
+        if (text) content.push({ type: "text", text });
         return;
+      }
       case "image":
       case "document":
         content.push({ type: "file", file: fileOf(block, at, ++files), param: at });
         return;
-      case "tool_result":
-        if (typeof block.tool_use_id !== "string") throw invalid(`${at}.tool_use_id`, "the id of the tool use it answers");
-        results.push({ callId: block.tool_use_id, output: resultText(block, at), param: `${at}.tool_use_id` });
+      case "tool_result": {
+        const callId = asString(block.tool_use_id, `${at}.tool_use_id`, "the id of the tool use it answers");
+        results.push({ callId, output: resultText(block, at), param: `${at}.tool_use_id` });
         return;
+      }
       default:
-        throw unsupported(at, block?.type, "text, image, document and tool_result");
+        throw unsupported(at, block.type, "text, image, document and tool_result");
     }
   });
   if (results.length > 0) {
@@ -124,21 +131,32 @@ function addMessage(message: MessageParam, index: number, last: boolean, turns: 
   }
 }
 
+/** A content block: an object with a `type`. */
+function contentBlock(value: unknown, param: string): ContentBlockParam {
+  const block = asObject(value, param, "a content block (an object with a type)");
+  asString(block.type, `${param}.type`);
+  return block as JsonObject & ContentBlockParam;
+}
+
 /** An image or document block with its bytes inline (base64, or a document's plain text). */
 function fileOf(block: ContentBlockParam, param: string, n: number): InputFile {
-  const source = block.source as { type?: unknown; media_type?: unknown; data?: unknown } | undefined;
+  const source = asObject(block.source, `${param}.source`, 'an object such as {"type": "base64", "media_type": "image/png", "data": "..."}');
+  const sourceType = asString(source.type, `${param}.source.type`);
   const kind = block.type === "image" ? "image" : "document";
-  if (source?.type === "base64" && typeof source.media_type === "string" && typeof source.data === "string") {
-    const extension = source.media_type.split("/")[1]?.replace(/[^a-z0-9]/gi, "") ?? "";
-    const title = typeof block.title === "string" && block.title ? block.title : `${kind}-${n}`;
-    return { name: title.includes(".") || !extension ? title : `${title}.${extension}`, mediaType: source.media_type, data: source.data.replace(/\s+/g, "") };
+  const title = optionalString(block.title, `${param}.title`);
+  if (sourceType === "base64") {
+    const mediaType = asString(source.media_type, `${param}.source.media_type`, "a media type such as image/png");
+    const data = asString(source.data, `${param}.source.data`, "the file's bytes in base64");
+    const extension = mediaType.split("/")[1]?.replace(/[^a-z0-9]/gi, "") ?? "";
+    const name = title || `${kind}-${n}`;
+    return { name: name.includes(".") || !extension ? name : `${name}.${extension}`, mediaType, data: data.replace(/\s+/g, "") };
   }
-  if (kind === "document" && source?.type === "text" && typeof source.data === "string") {
-    const bytes = new TextEncoder().encode(source.data);
+  if (kind === "document" && sourceType === "text") {
+    optionalString(source.media_type, `${param}.source.media_type`, '"text/plain"');
+    const bytes = new TextEncoder().encode(asString(source.data, `${param}.source.data`, "the document's text"));
     let binary = "";
     for (const byte of bytes) binary += String.fromCharCode(byte);
-    const title = typeof block.title === "string" && block.title ? block.title : `document-${n}.txt`;
-    return { name: title, mediaType: "text/plain", data: btoa(binary) };
+    return { name: title || `document-${n}.txt`, mediaType: "text/plain", data: btoa(binary) };
   }
   throw new BadRequestError(`${param}.source: ${kind}s must be inline (base64${kind === "document" ? " or text" : ""}): the agent runtime takes the bytes, not a link`, {
     param: `${param}.source`,
@@ -150,21 +168,30 @@ function resultText(block: ContentBlockParam, param: string): string {
   const { content } = block;
   if (content === undefined) return "";
   if (typeof content === "string") return content;
-  if (Array.isArray(content) && content.every((part) => part?.type === "text" && typeof part.text === "string")) {
-    return content.map((part) => part.text).join("\n");
-  }
-  throw new BadRequestError(`${param}.content: a tool result must be text`, { param: `${param}.content`, code: "invalid_tool_result" });
+  const notText = () => new BadRequestError(`${param}.content: a tool result must be text`, { param: `${param}.content`, code: "invalid_tool_result" });
+  if (!Array.isArray(content)) throw notText();
+  return content
+    .map((item: unknown, i) => {
+      const part = contentBlock(item, `${param}.content.${i}`);
+      if (part.type !== "text") throw notText();
+      return asString(part.text, `${param}.content.${i}.text`);
+    })
+    .join("\n");
 }
 
-function functionTools(tools: MessagesParams["tools"]): FunctionTool[] {
-  if (tools === undefined || tools === null) return [];
-  if (!Array.isArray(tools)) throw invalid("tools", "a list of tools");
-  return tools.flatMap((tool, index): FunctionTool[] => {
-    if (tool?.type !== undefined && tool.type !== "custom") return []; // server tools: an agent's tools are its own
-    if (typeof tool?.name !== "string" || tool.name === "") throw invalid(`tools.${index}.name`, "the tool's name");
-    const spec: FunctionTool = { name: tool.name };
-    if (typeof tool.description === "string") spec.description = tool.description;
-    if (tool.input_schema && typeof tool.input_schema === "object") spec.parameters = tool.input_schema as Record<string, unknown>;
+function functionTools(tools: unknown): FunctionTool[] {
+  return (optionalList(tools, "tools", "a list of tools") ?? []).flatMap((value, index): FunctionTool[] => {
+    const param = `tools.${index}`;
+    const tool = asObject(value, param, "a tool (an object with a name)");
+    const type = optionalString(tool.type, `${param}.type`);
+    if (type !== undefined && type !== "custom") return []; // server tools: an agent's tools are its own
+    const name = asString(tool.name, `${param}.name`, "the tool's name");
+    if (name === "") throw invalid(`${param}.name`, "the tool's name");
+    const spec: FunctionTool = { name };
+    const description = optionalString(tool.description, `${param}.description`);
+    if (description !== undefined) spec.description = description;
+    const schema = optionalObject(tool.input_schema, `${param}.input_schema`, "a JSON Schema (an object)");
+    if (schema !== undefined) spec.parameters = schema;
     return [spec];
   });
 }

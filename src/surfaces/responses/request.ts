@@ -3,6 +3,7 @@
 import { BadRequestError } from "../../errors.ts";
 import { dataUrlToFile } from "../../files.ts";
 import type { AgentRequest, AssistantContent, FunctionTool, Turn, UserContent } from "../../parts.ts";
+import { asObject, asString, type JsonObject, optionalList, optionalObject, optionalString, stringValues, wrongType } from "../fields.ts";
 import { agentOptions, checkFlags, invalid, sessionOf, withModelSettings } from "../options.ts";
 import type { ResponseInputItem, ResponsesParams } from "./types.ts";
 
@@ -10,22 +11,18 @@ import type { ResponseInputItem, ResponsesParams } from "./types.ts";
 const ALREADY_HELD = new Set(["reasoning"]);
 
 export function responsesRequest(params: ResponsesParams): AgentRequest {
-  checkFlags(params, ["stream"]);
+  checkFlags(params, ["stream", "store"]);
   const instructions: string[] = [];
-  if (params.instructions !== undefined && params.instructions !== null) {
-    if (typeof params.instructions !== "string") throw invalid("instructions", "a string");
-    if (params.instructions) instructions.push(params.instructions);
-  }
-  const metadata: unknown = params.metadata;
-  if (metadata !== undefined && metadata !== null && (typeof metadata !== "object" || Array.isArray(metadata))) {
-    throw invalid("metadata", "an object of string values");
-  }
+  const instructionText = optionalString(params.instructions, "instructions");
+  if (instructionText) instructions.push(instructionText);
+  // Echoed in the response. (previous_response_id is checked, its type too, where it is opened.)
+  if (params.metadata !== undefined && params.metadata !== null) stringValues(params.metadata, "metadata");
   const turns: Turn[] = [];
   const input = params.input;
   if (typeof input === "string") {
     turns.push({ role: "user", content: input ? [{ type: "text", text: input }] : [], param: "input" });
   } else if (Array.isArray(input) && input.length > 0) {
-    input.forEach((item, index) => addItem(item as ResponseInputItem, `input[${index}]`, turns, instructions));
+    input.forEach((item: unknown, index) => addItem(item, `input[${index}]`, turns, instructions));
   } else {
     throw new BadRequestError('"input" is required: a string, or a non-empty list of input items', { param: "input", code: "invalid_input" });
   }
@@ -45,21 +42,19 @@ export function responsesRequest(params: ResponsesParams): AgentRequest {
   };
 }
 
-function addItem(item: ResponseInputItem, param: string, turns: Turn[], instructions: string[]): void {
-  if (typeof item !== "object" || item === null || Array.isArray(item)) {
-    throw new BadRequestError(`${param} must be an input item (an object)`, { param, code: "invalid_input" });
-  }
-  const type = item.type ?? (item.role !== undefined ? "message" : undefined);
+function addItem(value: unknown, param: string, turns: Turn[], instructions: string[]): void {
+  const item = asObject(value, param, "an input item (an object)") as ResponseInputItem & JsonObject;
+  // A message may leave out its type.
+  const type = optionalString(item.type, `${param}.type`) ?? (item.role !== undefined ? "message" : undefined);
   switch (type) {
     case "message":
       return addMessage(item, param, turns, instructions);
     case "function_call": {
-      if (typeof item.call_id !== "string") throw invalid(`${param}.call_id`, "the call_id of the function call");
       const call: AssistantContent = {
         type: "tool-call",
-        id: item.call_id,
-        name: typeof item.name === "string" ? item.name : "",
-        arguments: typeof item.arguments === "string" ? item.arguments : "",
+        id: asString(item.call_id, `${param}.call_id`, "the call_id of the function call"),
+        name: asString(item.name, `${param}.name`, "the function's name"),
+        arguments: asString(item.arguments, `${param}.arguments`, "a string (the arguments as JSON text)"),
         param: `${param}.call_id`,
       };
       const last = turns.at(-1);
@@ -68,8 +63,8 @@ function addItem(item: ResponseInputItem, param: string, turns: Turn[], instruct
       return;
     }
     case "function_call_output": {
-      if (typeof item.call_id !== "string") throw invalid(`${param}.call_id`, "the call_id of the function call it answers");
-      const result = { callId: item.call_id, output: outputText(item.output, `${param}.output`), param: `${param}.call_id` };
+      const callId = asString(item.call_id, `${param}.call_id`, "the call_id of the function call it answers");
+      const result = { callId, output: outputText(item.output, `${param}.output`), param: `${param}.call_id` };
       const last = turns.at(-1);
       if (last?.role === "tool") last.results.push(result);
       else turns.push({ role: "tool", results: [result] });
@@ -111,49 +106,67 @@ function addMessage(item: ResponseInputItem, param: string, turns: Turn[], instr
 function content(item: ResponseInputItem, param: string, files: boolean): UserContent[] {
   const value = item.content;
   if (typeof value === "string") return value ? [{ type: "text", text: value }] : [];
-  if (!Array.isArray(value)) throw invalid(`${param}.content`, "a string or a list of content parts");
+  if (!Array.isArray(value)) throw wrongType(`${param}.content`, "a string or a list of content parts", value);
   const texts: string[] = [];
   const out: UserContent[] = [];
-  value.forEach((part, index) => {
+  value.forEach((item: unknown, index) => {
     const at = `${param}.content[${index}]`;
-    const type = part?.type;
-    if ((type === "input_text" || type === "output_text") && typeof part.text === "string") return void texts.push(part.text);
+    const part = contentPart(item, at);
+    const { type } = part;
+    if (type === "input_text" || type === "output_text") return void texts.push(asString(part.text, `${at}.text`));
     if (type === "refusal") return;
     if (files && type === "input_image") {
-      if (typeof part.image_url !== "string") throw unsupported(at, "images must be inline data URLs in image_url; file ids are not supported");
-      out.push({ type: "file", file: dataUrlToFile(part.image_url, `image-${out.length + 1}`, at), param: at });
+      const url = optionalString(part.image_url, `${at}.image_url`, "a data URL");
+      if (url === undefined) throw unsupported(at, "images must be inline data URLs in image_url; file ids are not supported");
+      out.push({ type: "file", file: dataUrlToFile(url, `image-${out.length + 1}`, at), param: at });
       return;
     }
     if (files && type === "input_file") {
-      if (typeof part.file_data !== "string") throw unsupported(at, "files must be inline as file_data (a data URL); file ids and URLs are not supported");
-      const name = typeof part.filename === "string" && part.filename ? part.filename : `file-${out.length + 1}`;
-      out.push({ type: "file", file: dataUrlToFile(part.file_data, name, at), param: at });
+      const data = optionalString(part.file_data, `${at}.file_data`, "a data URL");
+      const filename = optionalString(part.filename, `${at}.filename`);
+      if (data === undefined) throw unsupported(at, "files must be inline as file_data (a data URL); file ids and URLs are not supported");
+      out.push({ type: "file", file: dataUrlToFile(data, filename || `file-${out.length + 1}`, at), param: at });
       return;
     }
-    throw unsupported(at, `content parts of type "${String(type).slice(0, 40)}" are not supported here`);
+    throw unsupported(at, `content parts of type "${type.slice(0, 40)}" are not supported here`);
   });
   const text = texts.join("\n");
   return text ? [{ type: "text", text }, ...out] : out;
 }
 
-function outputText(output: ResponseInputItem["output"], param: string): string {
-  if (typeof output === "string") return output;
-  if (Array.isArray(output) && output.every((part) => (part?.type === "input_text" || part?.type === "output_text") && typeof part.text === "string")) {
-    return output.map((part) => part.text).join("\n");
-  }
-  throw new BadRequestError(`${param}: a function call's output must be text`, { param, code: "invalid_tool_result" });
+/** A content part: an object with a `type`. */
+function contentPart(value: unknown, param: string): JsonObject & { type: string } {
+  const part = asObject(value, param, "a content part (an object with a type)");
+  asString(part.type, `${param}.type`);
+  return part as JsonObject & { type: string };
 }
 
-function functionTools(tools: ResponsesParams["tools"]): FunctionTool[] {
-  if (tools === undefined || tools === null) return [];
-  if (!Array.isArray(tools)) throw invalid("tools", "a list of tools");
+function outputText(output: unknown, param: string): string {
+  if (typeof output === "string") return output;
+  const notText = () => new BadRequestError(`${param}: a function call's output must be text`, { param, code: "invalid_tool_result" });
+  if (!Array.isArray(output)) throw notText();
+  return output
+    .map((item: unknown, index) => {
+      const part = contentPart(item, `${param}[${index}]`);
+      if (part.type !== "input_text" && part.type !== "output_text") throw notText();
+      return asString(part.text, `${param}[${index}].text`);
+    })
+    .join("\n");
+}
+
+function functionTools(tools: unknown): FunctionTool[] {
   const out: FunctionTool[] = [];
-  tools.forEach((tool, index) => {
-    if (tool?.type !== "function") return; // hosted tools: an agent's tools are its own
-    if (typeof tool.name !== "string" || tool.name === "") throw invalid(`tools[${index}].name`, "the function's name");
-    const spec: FunctionTool = { name: tool.name };
-    if (typeof tool.description === "string") spec.description = tool.description;
-    if (tool.parameters && typeof tool.parameters === "object") spec.parameters = tool.parameters as Record<string, unknown>;
+  (optionalList(tools, "tools", "a list of tools") ?? []).forEach((value, index) => {
+    const param = `tools[${index}]`;
+    const tool = asObject(value, param, "a tool (an object with a type)");
+    if (asString(tool.type, `${param}.type`) !== "function") return; // hosted tools: an agent's tools are its own
+    const name = asString(tool.name, `${param}.name`, "the function's name");
+    if (name === "") throw invalid(`${param}.name`, "the function's name");
+    const spec: FunctionTool = { name };
+    const description = optionalString(tool.description, `${param}.description`);
+    if (description !== undefined) spec.description = description;
+    const parameters = optionalObject(tool.parameters, `${param}.parameters`, "a JSON Schema (an object)");
+    if (parameters !== undefined) spec.parameters = parameters;
     out.push(spec);
   });
   return out;
