@@ -21,6 +21,7 @@ import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "./health.ts
 import { type RequestObserver, answered, clip, deferRecord, failed, recordOf, requestRecorder } from "./request-log.ts";
 import { sseResponse } from "./sse.ts";
 import { SESSION_FIELDS, type SurfaceRoute, chatRoute, messagesRoute, responsesRoute } from "./surfaces.ts";
+import { checkTraceAccess } from "./trace-access.ts";
 import { anthropicError } from "../surfaces/messages/response.ts";
 
 /** Request and response header with the agent session id. */
@@ -152,6 +153,8 @@ export function createApp(options: AppOptions): Hono {
     params.session_id ??= c.req.header(SESSION_HEADER);
     // Reasoning can be turned off per model and per request: either one wins (the library checks the caller's value).
     params.include_reasoning = deployment.params.include_reasoning === false ? false : body.include_reasoning;
+    // Raw traces for whom the model's allow_traces admits (the master key by default), refused before AWS.
+    checkTraceAccess(deployment, c.get("caller") as Caller | undefined, body.include_traces);
 
     const served = await route.call(client, params, deployment.model_name);
     const headers = new Headers();
@@ -212,8 +215,8 @@ export function createApp(options: AppOptions): Hono {
   });
   app.onError((error, c) => {
     const failure = error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error });
-    logFailure(log, failure, error);
     Object.assign(recordOf(c), failed(failure));
+    logFailure(log, failure, error);
     return errorResponse(failure, c.req.path);
   });
   return app;

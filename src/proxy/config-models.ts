@@ -14,6 +14,8 @@ export interface DeploymentParams extends AwsParams, AgentCoreParams, CustomPric
 export interface ModelDeployment {
   model_name: string;
   params: DeploymentParams;
+  /** Who may ask for raw traces: true every caller of the model, false nobody, undefined the master key only. */
+  allowTraces?: boolean;
 }
 
 const MODEL_NAME = /^[^\s\p{Cc}]+$/u;
@@ -65,6 +67,9 @@ const PARAMS: Record<keyof DeploymentParams, Check> = {
   api_key: str,
 };
 
+/** litellm_params the endpoint reads itself: never passed on to the library. */
+const ENDPOINT_PARAMS: Record<string, Check> = { allow_traces: bool };
+
 const ENTRY = new Set(["model_name", "litellm_params", "model_info"]);
 
 export function parseDeployment(raw: unknown, path: string, ctx: Context): ModelDeployment {
@@ -78,14 +83,19 @@ export function parseDeployment(raw: unknown, path: string, ctx: Context): Model
   const paramsPath = `${path}.litellm_params`;
   const raws = mapping(entry.litellm_params, paramsPath);
   const params: Record<string, unknown> = {};
+  const endpoint: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raws)) {
-    const check = (PARAMS as Record<string, Check>)[key];
+    const own = Object.hasOwn(ENDPOINT_PARAMS, key) ? ENDPOINT_PARAMS[key] : undefined;
+    // Own keys only: "constructor" or "toString" must not find a built-in function as their check.
+    const check = own ?? (Object.hasOwn(PARAMS, key) ? (PARAMS as Record<string, Check>)[key] : undefined);
     if (!check) ctx.warn(`${keyPath(paramsPath, key)}: unknown key, ignored`);
     if (!check || value === null || value === undefined) continue;
     const v = resolve(value, `${paramsPath}.${key}`, key, ctx);
     if (v.value === undefined && key === "model") throw new ConfigError(`${v.path}: os.environ/${v.from} is not set`);
-    if (v.value !== undefined) params[key] = check(v);
+    if (v.value !== undefined) (own ? endpoint : params)[key] = check(v);
   }
   if (params.model === undefined) throw new ConfigError(`${paramsPath}.model: required (${MODEL_FORM})`);
-  return { model_name: name.value as string, params: params as unknown as DeploymentParams };
+  const deployment: ModelDeployment = { model_name: name.value as string, params: params as unknown as DeploymentParams };
+  if (endpoint.allow_traces !== undefined) deployment.allowTraces = endpoint.allow_traces as boolean;
+  return deployment;
 }

@@ -182,6 +182,8 @@ export function runtimeAnswer(prompt: string): string {
   return `Runtime here. You said: "${prompt}". I am an agent in code.`;
 }
 export const RUNTIME_PARTIAL_TEXT = "The runtime starts answering, ";
+/** The reasoning of the `reasoning` scenario: streamed in Strands' two shapes, and in the final message. */
+export const RUNTIME_REASONING_TEXT = "Pondering quietly: zebras never need tools; echoing verbatim.";
 
 export interface RuntimeRequest {
   scenario: string;
@@ -210,17 +212,40 @@ export function planRuntime(req: RuntimeRequest): RuntimePlan {
       };
     case "http-error":
       return httpError(req.args[0] ?? "RuntimeClientError");
+    case "reasoning": {
+      // `reasoning:json`: the whole answer as one JSON document, its reasoning block first.
+      const reasoning = { reasoningContent: { reasoningText: { text: RUNTIME_REASONING_TEXT, signature: "emulator-signature" } } };
+      if (req.args[0] === "json") {
+        return { contentType: "application/json", steps: [{ raw: utf8(JSON.stringify({ result: { role: "assistant", content: [reasoning, { text }] } })) }] };
+      }
+      return { contentType: "text/event-stream; charset=utf-8", steps: strandsSteps(text, reasoning) };
+    }
   }
-  // A Strands agent yielding every event of stream_async: each text delta twice, in two shapes.
+  return { contentType: "text/event-stream; charset=utf-8", steps: strandsSteps(text) };
+}
+
+/**
+ * A Strands agent yielding every event of stream_async: each text delta twice, in two shapes;
+ * reasoning, when there is some, first and twice too, and again in the final message.
+ */
+function strandsSteps(text: string, reasoning?: { reasoningContent: { reasoningText: { text: string } } }): Step[] {
   const steps: Step[] = [sse({ init_event_loop: true }), sse({ event: { messageStart: { role: "assistant" } } })];
+  const index = reasoning ? 1 : 0;
+  if (reasoning) {
+    for (const piece of wordPieces(reasoning.reasoningContent.reasoningText.text)) {
+      const delta = { reasoningContent: { text: piece } };
+      steps.push({ delayMs: 2 }, sse({ event: { contentBlockDelta: { delta, contentBlockIndex: 0 } } }), sse({ reasoningText: piece, delta, reasoning: true }));
+    }
+    steps.push(sse({ event: { contentBlockStop: { contentBlockIndex: 0 } } }));
+  }
   for (const piece of wordPieces(text)) {
-    steps.push({ delayMs: 2 }, sse({ event: { contentBlockDelta: { delta: { text: piece }, contentBlockIndex: 0 } } }), sse({ data: piece, delta: { text: piece } }));
+    steps.push({ delayMs: 2 }, sse({ event: { contentBlockDelta: { delta: { text: piece }, contentBlockIndex: index } } }), sse({ data: piece, delta: { text: piece } }));
   }
   steps.push(
-    sse({ event: { contentBlockStop: { contentBlockIndex: 0 } } }),
+    sse({ event: { contentBlockStop: { contentBlockIndex: index } } }),
     sse({ event: { messageStop: { stopReason: "end_turn" } } }),
     sse({ event: { metadata: { usage: { ...RUNTIME_USAGE, totalTokens: RUNTIME_USAGE.inputTokens + RUNTIME_USAGE.outputTokens }, metrics: { latencyMs: 410 } } } }),
-    sse({ message: { role: "assistant", content: [{ text }] } }),
+    sse({ message: { role: "assistant", content: reasoning ? [reasoning, { text }] : [{ text }] } }),
   );
-  return { contentType: "text/event-stream; charset=utf-8", steps };
+  return steps;
 }

@@ -136,6 +136,10 @@ type TraceKind =
   | "customOrchestrationTrace"
   | "failureTrace";
 
+/** In every model call's prompt (modelInvocationInput.text) and raw output (rawResponse.content). */
+export const MODEL_PROMPT_TEXT = "You are a helpful agent";
+export const MODEL_RAW_OUTPUT_TEXT = "model output, reasoning and all";
+
 const PROMPT_TYPE: Partial<Record<TraceKind, string>> = {
   preProcessingTrace: "PRE_PROCESSING",
   orchestrationTrace: "ORCHESTRATION",
@@ -193,7 +197,7 @@ function modelCall(
           traceId,
           type: PROMPT_TYPE[kind],
           foundationModel: model,
-          text: `{"system":"You are a helpful agent (emulated ${PROMPT_TYPE[kind]} prompt).","messages":[{"role":"user","content":${JSON.stringify(req.body.inputText ?? "")}}]}`,
+          text: `{"system":"${MODEL_PROMPT_TEXT} (emulated ${PROMPT_TYPE[kind]} prompt).","messages":[{"role":"user","content":${JSON.stringify(req.body.inputText ?? "")}}]}`,
           inferenceConfiguration: {
             maximumLength: 2048,
             stopSequences: ["</invoke>", "</answer>", "</error>"],
@@ -213,7 +217,7 @@ function modelCall(
       {
         modelInvocationOutput: {
           traceId,
-          rawResponse: { content: `(emulated ${PROMPT_TYPE[kind]} model output)` },
+          rawResponse: { content: `(emulated ${PROMPT_TYPE[kind]} ${MODEL_RAW_OUTPUT_TEXT})` },
           metadata: {
             clientRequestId: crypto.randomUUID(),
             startTime: start.toISOString(),
@@ -247,6 +251,7 @@ export const DEMO_EXPECTED_USAGE: TokenUsage = { inputTokens: 2750, outputTokens
 export const DEMO_MODEL_CALLS = 3;
 export const DEMO_REASONING_TEXT = "The user greeted me and asked a question; I will answer directly without tools.";
 export const DEMO_RATIONALE_TEXT = "I can answer this directly from the question, without calling any action group.";
+export const DEMO_PRE_PROCESSING_RATIONALE = "The input is a legitimate question for the agent.";
 
 /** The `demo` answer for an input text: it quotes the (whitespace-collapsed, capped) question. */
 export function demoAnswer(inputText: string | undefined): string {
@@ -295,7 +300,7 @@ function demoSteps(req: ScenarioRequest, forceStream = false, pieceDelayMs = DEM
     }),
   ];
   const pre = modelCall(req, "preProcessingTrace", `${id}-pre-0`, DEMO_MODEL, DEMO_CALLS.pre, {
-    parsedResponse: { isValid: true, rationale: "The input is a legitimate question for the agent." },
+    parsedResponse: { isValid: true, rationale: DEMO_PRE_PROCESSING_RATIONALE },
   });
   // Streaming: text goes out while the orchestration model generates, so its usage (and the
   // post-processing) arrive after the text; otherwise the one chunk comes last.
@@ -336,6 +341,13 @@ export const USAGE_ALL_KINDS_BY_MODEL: Readonly<Record<string, TokenUsage & { ca
   [DEMO_MODEL]: { inputTokens: 5100, outputTokens: 370, calls: 4 },
   [COLLABORATOR_MODEL]: { inputTokens: 1250, outputTokens: 222, calls: 2 },
 };
+/** The reasoning in its traces besides prompts and raw outputs: rationales, a custom orchestrator's step, reasoning text. */
+export const USAGE_ALL_KINDS_REASONING = {
+  preProcessing: "A weather question.",
+  rationale: "I will ask the weather expert.",
+  customOrchestration: "custom orchestration step: merge collaborator answer",
+  reasoning: "The collaborator answered; I can reply now.",
+} as const;
 /** Trace kinds (Trace union members) the scenario sends, with usage or not. */
 export const USAGE_ALL_KINDS_TRACE_KINDS = [
   "routingClassifierTrace",
@@ -367,10 +379,10 @@ const usageAllKinds: Scenario = (req) => {
     }),
     ...modelCall(req, "routingClassifierTrace", `${id}-routing-0`, COLLABORATOR_MODEL, { inputTokens: 300, outputTokens: 12 }, {}, supervisor),
     ...modelCall(req, "preProcessingTrace", `${id}-pre-0`, DEMO_MODEL, { inputTokens: 700, outputTokens: 40 }, {
-      parsedResponse: { isValid: true, rationale: "A weather question." },
+      parsedResponse: { isValid: true, rationale: USAGE_ALL_KINDS_REASONING.preProcessing },
     }, supervisor),
     ...modelCall(req, "orchestrationTrace", `${id}-0`, DEMO_MODEL, { inputTokens: 1800, outputTokens: 120 }, {}, supervisor),
-    trace(req, "orchestrationTrace", { rationale: { traceId: `${id}-0`, text: "I will ask the weather expert." } }, supervisor),
+    trace(req, "orchestrationTrace", { rationale: { traceId: `${id}-0`, text: USAGE_ALL_KINDS_REASONING.rationale } }, supervisor),
     trace(req, "orchestrationTrace", {
       invocationInput: {
         traceId: `${id}-0`,
@@ -387,9 +399,9 @@ const usageAllKinds: Scenario = (req) => {
     trace(req, "orchestrationTrace", {
       observation: { traceId: `${id}-collab-0`, type: "FINISH", finalResponse: { text: "Sunny, 24 °C at noon." } },
     }, collab),
-    trace(req, "customOrchestrationTrace", { traceId: `${id}-custom-0`, event: { text: "custom orchestration step: merge collaborator answer" } }, supervisor),
+    trace(req, "customOrchestrationTrace", { traceId: `${id}-custom-0`, event: { text: USAGE_ALL_KINDS_REASONING.customOrchestration } }, supervisor),
     ...modelCall(req, "orchestrationTrace", `${id}-1`, DEMO_MODEL, { inputTokens: 2100, outputTokens: 150 }, {
-      reasoningContent: { reasoningText: { text: "The collaborator answered; I can reply now." } },
+      reasoningContent: { reasoningText: { text: USAGE_ALL_KINDS_REASONING.reasoning } },
     }, supervisor),
     trace(req, "orchestrationTrace", {
       observation: { traceId: `${id}-1`, type: "FINISH", finalResponse: { text: USAGE_ALL_KINDS_TEXT } },

@@ -26,6 +26,19 @@ async function collect(stream: AsyncIterable<MessageStreamEvent>): Promise<Messa
 }
 
 describe("messages()", () => {
+  it("streams every trace: those before the first event in message_start, all of them in message_delta", async () => {
+    const whole = await client.messages({ model, max_tokens: 1024, messages: user("Traces?"), include_traces: true });
+    expect(whole.traces!.length).toBeGreaterThan(1);
+    const events = await collect(await client.messages({ model, max_tokens: 1024, messages: user("Traces?"), include_traces: true, stream: true }));
+    const start = events.find((e) => e.type === "message_start")!.message as { traces: unknown[] };
+    const delta = events.find((e) => e.type === "message_delta") as { traces?: unknown[] };
+    expect(delta.traces).toHaveLength(whole.traces!.length);
+    // What message_start carried stays as it was sent.
+    expect(start.traces.length).toBeLessThan(delta.traces!.length);
+    const plain = await collect(await client.messages({ model, max_tokens: 1024, messages: user("Traces?"), stream: true }));
+    expect(plain.find((e) => e.type === "message_delta")).not.toHaveProperty("traces");
+  });
+
   it("answers with a Message: thinking, then text, end_turn, usage and the session", async () => {
     const message = await client.messages({ model, max_tokens: 1024, messages: user("What can you do?"), system: "Be brief." });
     expect(message).toMatchObject({ type: "message", role: "assistant", stop_reason: "end_turn", model });

@@ -301,7 +301,7 @@ describe("parseConfig: errors name the key path", () => {
 
 describe("parseConfig: warnings", () => {
   it("warns about unknown keys anywhere, naming their path", () => {
-    const raw = withParams({ rpm: 10, "api key": "x" }, 0) as Record<string, unknown>;
+    const raw = withParams({ rpm: 10, "api key": "x", constructor: "x" }, 0) as Record<string, unknown>;
     (raw.model_list as Array<Record<string, unknown>>)[1]!.tpm = 5;
     raw.general_settings = { database_url: "postgres://u:p@h/db", master_key: "sk-12345678" };
     raw.include = ["other.yaml"];
@@ -310,6 +310,7 @@ describe("parseConfig: warnings", () => {
       "include: unknown key, ignored",
       "model_list[0].litellm_params.rpm: unknown key, ignored",
       'model_list[0].litellm_params["api key"]: unknown key, ignored',
+      "model_list[0].litellm_params.constructor: unknown key, ignored",
       "model_list[1].tpm: unknown key, ignored",
       "general_settings.database_url: unknown key, ignored",
     ]);

@@ -5,6 +5,7 @@ import type { Batches } from "../../batches.ts";
 import { awsError } from "../../errors.ts";
 import type { AgentPart, FinishReason } from "../../parts.ts";
 import { type PartsReader, partsFrom, readEach } from "../parts-from.ts";
+import { pushTrace } from "../trace-redaction.ts";
 import { CitationIndexer } from "./citations.ts";
 import type { AgentEvent, TracePart } from "./events.ts";
 import type { ClassicToolCall } from "./tool-calls.ts";
@@ -87,7 +88,7 @@ class EventReader implements PartsReader<AgentEvent> {
 
   private trace(part: TracePart, out: AgentPart[]): void {
     this.meter.add(part);
-    if (this.options.includeTraces) out.push({ type: "trace", trace: part });
+    if (this.options.includeTraces) pushTrace(out, part, this.options.includeReasoning);
     const steps = part.trace ?? {};
     const failure = steps.failureTrace as { failureReason?: string; failureCode?: number } | undefined;
     if (failure) {

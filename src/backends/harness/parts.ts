@@ -5,6 +5,7 @@ import type { Batches } from "../../batches.ts";
 import { BadGatewayError, PermissionDeniedError } from "../../errors.ts";
 import type { AgentPart, FinishReason } from "../../parts.ts";
 import { type PartsReader, partsFrom, readEach } from "../parts-from.ts";
+import { pushTrace } from "../trace-redaction.ts";
 import type { HarnessCallIds } from "./tool-call-ids.ts";
 
 export interface HarnessPartsOptions {
@@ -53,7 +54,7 @@ class HarnessReader implements PartsReader<StreamEvent> {
 
   private event({ type, payload }: StreamEvent, out: AgentPart[]): Promise<void> | undefined {
     const { options, blocks } = this;
-    if (options.includeTraces) out.push({ type: "trace", trace: { [type]: payload } });
+    if (options.includeTraces) pushTrace(out, { [type]: payload }, options.includeReasoning);
     const index = payload.contentBlockIndex as number;
     switch (type) {
       case "contentBlockStart": {

@@ -6,6 +6,7 @@ import type { Batches } from "../../batches.ts";
 import { DependencyFailedError } from "../../errors.ts";
 import type { AgentPart, FinishReason } from "../../parts.ts";
 import { partsFrom } from "../parts-from.ts";
+import { pushTrace } from "../trace-redaction.ts";
 
 type Shape = "event" | "data" | "string" | "openai";
 
@@ -46,7 +47,7 @@ class AnswerReader {
   constructor(private readonly options: RuntimeAnswerOptions) {}
 
   event(value: unknown, out: AgentPart[]): void {
-    if (this.options.includeTraces) out.push({ type: "trace", trace: value });
+    if (this.options.includeTraces) pushTrace(out, value, this.options.includeReasoning);
     if (typeof value === "string") return this.text("string", value, out);
     if (!value || typeof value !== "object") return;
     const event = value as Record<string, unknown>;
@@ -94,7 +95,7 @@ class AnswerReader {
       if (text) out.push({ type: "text-delta", text });
       return;
     }
-    if (this.options.includeTraces) out.push({ type: "trace", trace: value });
+    if (this.options.includeTraces) pushTrace(out, value, this.options.includeReasoning);
     const object = value as Record<string, unknown> | null;
     if (object && typeof object === "object" && (object.error !== undefined || object.error_type !== undefined) && object.result === undefined) {
       this.event(value, out);

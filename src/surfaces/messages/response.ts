@@ -58,14 +58,14 @@ export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
     this.close();
     this.ended = true;
     const message = this.message();
-    this.events.push(
-      {
-        type: "message_delta",
-        delta: { stop_reason: message.stop_reason, stop_sequence: null, stop_details: null, container: null },
-        usage: { input_tokens: message.usage.input_tokens, output_tokens: message.usage.output_tokens, cache_creation_input_tokens: null, cache_read_input_tokens: null, server_tool_use: null },
-      },
-      { type: "message_stop" },
-    );
+    const delta: MessageStreamEvent = {
+      type: "message_delta",
+      delta: { stop_reason: message.stop_reason, stop_sequence: null, stop_details: null, container: null },
+      usage: { input_tokens: message.usage.input_tokens, output_tokens: message.usage.output_tokens, cache_creation_input_tokens: null, cache_read_input_tokens: null, server_tool_use: null },
+    };
+    // Every trace of the answer, as Responses' completed event has them: message_start had only the first.
+    if (message.traces) delta.traces = message.traces;
+    this.events.push(delta, { type: "message_stop" });
     return this.take();
   }
 
@@ -110,7 +110,10 @@ export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
 
   protected begin(): void {
     const message = this.message();
-    this.events.push({ type: "message_start", message: { ...message, content: [], usage: { ...message.usage } } });
+    const start = { ...message, content: [], usage: { ...message.usage } };
+    // The traces so far, copied: an event already sent must not change under its reader.
+    if (message.traces) start.traces = [...message.traces];
+    this.events.push({ type: "message_start", message: start });
   }
 
   protected part(part: Parameters<AnswerBuilder<MessageStreamEvent>["part"]>[0]): void {
