@@ -1,5 +1,6 @@
 // One error hierarchy for everything the library can raise. Each error knows its HTTP status
 // and its OpenAI-shaped body, so the endpoint can answer with it as is.
+import { scrubAwsMessage, scrubSecrets } from "./scrub.ts";
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -15,6 +16,13 @@ export interface AgentErrorOptions {
   cause?: unknown;
   /** Seconds the caller should wait before trying again, when known. */
   retryAfter?: number;
+  /**
+   * What the message quotes of AWS's own text (or STS's, or the agent code's behind AWS): it may
+   * name accounts, users, roles and policies, so the endpoint shows it to the master key only.
+   */
+  awsMessage?: string;
+  /** How `safeMessage` begins ("Could not assume the configured role"); by default AWS refused (or failed) the call. */
+  summaryLead?: string;
 }
 
 export class AgentError extends Error {
@@ -28,14 +36,40 @@ export class AgentError extends Error {
   readonly awsCode: string | undefined;
   readonly requestId: string | undefined;
   readonly retryAfter: number | undefined;
+  /** What AWS wrote, scrubbed of secrets; undefined when the message is all ours. */
+  readonly awsMessage: string | undefined;
+  private readonly summaryLead: string | undefined;
 
   constructor(message: string, options: AgentErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Secrets never stay in a message, whoever reads it: AWS may echo them anywhere in its text.
+    super(scrubSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.awsCode = options.awsCode;
     this.code = options.code ?? options.awsCode ?? null;
     this.param = options.param ?? null;
     this.requestId = options.requestId;
     this.retryAfter = options.retryAfter;
+    this.awsMessage = options.awsMessage === undefined ? undefined : scrubAwsMessage(options.awsMessage);
+    this.summaryLead = options.summaryLead;
+  }
+
+  /**
+   * The message without AWS's text: what failed, AWS's code, the status and AWS's request id
+   * (to look the call up in CloudTrail or quote to AWS support). The message itself when it
+   * quotes nothing of AWS's.
+   */
+  get safeMessage(): string {
+    if (this.awsMessage === undefined) return this.message;
+    const lead = this.summaryLead ?? (this.status >= 500 ? "AWS failed the call" : "AWS refused the call");
+    const requestId = this.requestId ? `; AWS request id ${this.requestId}` : "";
+    return `${lead}: ${this.awsCode ?? this.code ?? this.type} (HTTP ${this.status})${requestId}`;
+  }
+
+  /** The same error with `safeMessage` as its message, for a caller not trusted with AWS's text. */
+  withoutAwsText(): AgentError {
+    if (this.awsMessage === undefined) return this;
+    const { param, code, awsCode, requestId, retryAfter } = this;
+    const ErrorClass = this.constructor as AgentErrorClass;
+    return new ErrorClass(this.safeMessage, { param: param ?? undefined, code: code ?? undefined, awsCode, requestId, retryAfter });
   }
 
   toJSON(): OpenAIErrorBody {
@@ -199,7 +233,10 @@ function classForStatus(status: number): AgentErrorClass {
   return BadRequestError;
 }
 
-/** The error for an AWS error code, falling back to the HTTP status for codes we do not know. */
+/**
+ * The error for an AWS error code, falling back to the HTTP status for codes we do not know.
+ * Its message comes from AWS, so it is AWS's text unless `options.awsMessage` says which part is.
+ */
 export function awsError(
   awsCode: string | undefined,
   status: number,
@@ -207,7 +244,7 @@ export function awsError(
   options: Omit<AgentErrorOptions, "awsCode"> = {},
 ): AgentError {
   const ErrorClass = (awsCode && BY_AWS_CODE[awsCode]) || classForStatus(status);
-  return new ErrorClass(message, { ...options, awsCode });
+  return new ErrorClass(message, { awsMessage: message, ...options, awsCode });
 }
 
 /** AWS's error code from `x-amzn-ErrorType` or the body: cut at `:` and `,`, keep what follows `#`. */
@@ -216,16 +253,6 @@ export function normalizeAwsCode(raw: string | undefined | null): string | undef
   const code = raw.split(/[:,]/)[0]!.trim();
   const afterHash = code.slice(code.lastIndexOf("#") + 1);
   return afterHash || undefined;
-}
-
-/**
- * An AWS error message safe to pass on: signature errors may append the canonical request,
- * which holds the session token, so it is cut there; any of `secrets` left is masked.
- */
-export function scrubAwsMessage(message: string, secrets: ReadonlyArray<string | undefined> = []): string {
-  let text = message.split(/\s*The Canonical String/i)[0]!;
-  for (const secret of secrets) if (secret && secret.length >= 8) text = text.split(secret).join("[redacted]");
-  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
 }
 
 /** An exception frame's `:exception-type` is lowerCamelCase; the codes above are UpperCamelCase. */

@@ -8,6 +8,7 @@ import { CallSignals, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./aws/retry
 import { Signers, sendWithRefresh } from "./aws/signing.ts";
 import type { Transport } from "./aws/transport.ts";
 import type { BackendContext } from "./backends/context.ts";
+import { reportingErrors } from "./backends/reporting-errors.ts";
 import { BadRequestError } from "./errors.ts";
 import { type ModelRef, parseModel } from "./model.ts";
 import type { AgentAnswer, AgentRequest } from "./parts.ts";
@@ -111,8 +112,9 @@ export class Invoker {
         },
       };
       const answer = await backend(request, model, call, context);
+      const parts = call.on_error ? reportingErrors(answer.parts, call.on_error) : answer.parts;
       // Literals, not spreads: a spread in a hot path gives each object its own hidden class, kept as long as the stream.
-      return { session: answer.session, outcome: answer.outcome, parts: answer.parts, cancel: () => signals.cancel() };
+      return { session: answer.session, outcome: answer.outcome, parts, cancel: () => signals.cancel() };
     };
     return { idSecret: secret, invoke };
   }

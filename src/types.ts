@@ -4,6 +4,7 @@
 
 import type { CallerScope } from "./caller-scope.ts";
 import type { Env } from "./env.ts";
+import type { AgentError } from "./errors.ts";
 import type { AgentFile } from "./parts.ts";
 
 export type { AgentFile };
@@ -63,6 +64,12 @@ export interface RequestOptions {
    * are tagged for it, and another caller's are refused. Without it, ids are used as given.
    */
   scope?: CallerScope;
+  /**
+   * Sees each error that ends an answer AWS has begun (mid-stream, where a surface reports it as
+   * an error event) and gives the error reported instead: the endpoint logs it there and keeps
+   * AWS's text from callers other than the master key. Errors thrown before are yours as they are.
+   */
+  on_error?: (error: AgentError) => AgentError;
   signal?: AbortSignal;
   /** Seconds until the whole call is abandoned (LiteLLM's and OpenAI Python's unit). */
   timeout?: number;

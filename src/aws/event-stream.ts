@@ -206,17 +206,22 @@ function header(headers: DecodedMessage["headers"], name: string): string | unde
   return typeof value === "string" ? value : undefined;
 }
 
+// For callers not trusted with AWS's text, with the code, status and request id.
+const STREAM_FAILED = "AWS ended the answer with an error";
+
 function toEvent<T>({ headers, body }: DecodedMessage, requestId: string | undefined, read: EventReader<T>): T | undefined {
   const messageType = header(headers, ":message-type");
   const frame = new Frame(body, requestId);
   if (messageType === "exception") {
     const code = exceptionTypeToCode(header(headers, ":exception-type") ?? "unknownException");
     const { message, Message } = frame.payload() as { message?: string; Message?: string };
-    throw awsError(code, 500, `${code}: ${message ?? Message ?? "no message"}`, { requestId });
+    const text = message ?? Message ?? "no message";
+    throw awsError(code, 500, `${code}: ${text}`, { requestId, awsMessage: text, summaryLead: STREAM_FAILED });
   }
   if (messageType === "error") {
     const code = header(headers, ":error-code") ?? "UnknownError";
-    throw awsError(code, 500, `${code}: ${header(headers, ":error-message") ?? "the stream reported an error"}`, { requestId });
+    const text = header(headers, ":error-message") ?? "the stream reported an error";
+    throw awsError(code, 500, `${code}: ${text}`, { requestId, awsMessage: text, summaryLead: STREAM_FAILED });
   }
   if (messageType !== "event") {
     throw new StreamError(`The event stream has a frame of unknown message type "${messageType}"`, { code: "stream_corrupt", requestId });

@@ -92,6 +92,11 @@ export class Signer {
     const signer = syncCrypto ? new SyncV4Signer(options, syncCrypto, this.keys) : new AwsV4Signer(options);
     return (await signer.sign()).headers;
   }
+
+  /** What AWS must never be quoted with, should it echo the request: the secret key and the session token. */
+  secrets(): Array<string | undefined> {
+    return [this.credentials.secretAccessKey, this.credentials.sessionToken];
+  }
 }
 
 /** Signers by credentials, service and region, kept warm across calls. */

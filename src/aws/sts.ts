@@ -9,8 +9,8 @@ import {
   ConnectionError,
   PermissionDeniedError,
   ServiceUnavailableError,
-  scrubAwsMessage,
 } from "../errors.ts";
+import { scrubAwsMessage } from "../scrub.ts";
 
 const VERSION = "2011-06-15";
 // The call is shared by every request waiting on a refresh, so no caller's signal may cancel
@@ -18,6 +18,8 @@ const VERSION = "2011-06-15";
 const STS_TIMEOUT_MS = 30_000;
 // Codes after which trying again later may work: for the endpoint's caller, a 503.
 const TRANSIENT = new Set(["Throttling", "ThrottlingException", "RequestLimitExceeded", "IDPCommunicationError"]);
+// Callers other than the endpoint's master key learn this and the code, not the role nor STS's text.
+const SUMMARY_LEAD = "Could not assume the configured role";
 
 /** Assumes `role` with the base credentials, which sign the call. */
 export function assumeRole(role: RoleRequest, base: Credentials, fetchFn: typeof fetch): Promise<Credentials> {
@@ -51,11 +53,13 @@ async function callSts(
     response = await fetchFn(url, { ...init, headers, signal: AbortSignal.timeout(STS_TIMEOUT_MS) });
     text = await response.text();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConnectionError(
-      `Could not assume role ${role.roleArn}: STS at ${new URL(role.endpoint).host} could not be reached: ${scrubAwsMessage(reason, secrets)}`,
-      { code: "sts_connection_error", cause: error },
-    );
+    const reason = `STS at ${new URL(role.endpoint).host} could not be reached: ${scrubAwsMessage(error instanceof Error ? error.message : String(error), secrets)}`;
+    throw new ConnectionError(`Could not assume role ${role.roleArn}: ${reason}`, {
+      code: "sts_connection_error",
+      cause: error,
+      awsMessage: reason,
+      summaryLead: SUMMARY_LEAD,
+    });
   }
   const requestId = element(text, "RequestId") ?? response.headers.get("x-amzn-requestid") ?? undefined;
   if (!response.ok) throw stsError(role, action, response.status, text, requestId, secrets);
@@ -66,9 +70,12 @@ async function callSts(
   const sessionToken = element(block, "SessionToken");
   const expiration = Date.parse(element(block, "Expiration") ?? "");
   if (!accessKeyId || !secretAccessKey || !sessionToken || Number.isNaN(expiration)) {
-    throw new BadGatewayError(`Could not assume role ${role.roleArn}: STS answered ${action} without credentials`, {
+    const reason = `STS answered ${action} without credentials`;
+    throw new BadGatewayError(`Could not assume role ${role.roleArn}: ${reason}`, {
       code: "sts_invalid_response",
       requestId,
+      awsMessage: reason,
+      summaryLead: SUMMARY_LEAD,
     });
   }
   return { accessKeyId, secretAccessKey, sessionToken, expiration };
@@ -86,7 +93,8 @@ function stsError(
   const awsCode = element(xml, "Code");
   const detail = scrubAwsMessage(element(xml, "Message") ?? "no message", secrets);
   const message = `Could not assume role ${role.roleArn} (${action}): ${awsCode ?? `HTTP ${status}`}: ${detail}`;
-  const options = { code: awsCode ?? `sts_http_${status}`, awsCode, requestId };
+  // The role is ours, but callers other than the master key see neither it nor STS's text.
+  const options = { code: awsCode ?? `sts_http_${status}`, awsCode, requestId, awsMessage: detail, summaryLead: SUMMARY_LEAD };
   if ((awsCode && TRANSIENT.has(awsCode)) || status === 503) return new ServiceUnavailableError(message, options);
   if (status >= 500) return new BadGatewayError(message, options);
   return new PermissionDeniedError(message, options);

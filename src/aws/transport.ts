@@ -1,9 +1,10 @@
 // One signed call to an AWS API: retries while nothing has reached the caller, AWS's HTTP errors
 // mapped to ours, a response stream re-opened when it fails before its first event.
-import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode, scrubAwsMessage } from "../errors.ts";
+import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode } from "../errors.ts";
 import { type Batches, pullBatches } from "../batches.ts";
 import { type CallSignals, RetryBudget, type RetryPolicy } from "./retry.ts";
 import type { Signer } from "./signing.ts";
+import { scrubAwsMessage } from "../scrub.ts";
 
 export interface Transport {
   /** Base URL without a trailing slash. */
@@ -131,9 +132,12 @@ async function httpError(response: Response, transport: Transport): Promise<Agen
   const code = normalizeAwsCode(
     response.headers.get("x-amzn-errortype") ?? stringOf(parsed.code) ?? stringOf(parsed.__type),
   );
-  const message = scrubAwsMessage(stringOf(parsed.message) ?? stringOf(parsed.Message) ?? (response.statusText || "no message"));
+  // AWS's message may quote the request's Authorization header, or worse.
+  const secrets = [...(transport.signer?.secrets() ?? []), transport.bearer];
+  const message = scrubAwsMessage(stringOf(parsed.message) ?? stringOf(parsed.Message) ?? (response.statusText || "no message"), secrets);
   const retryAfter = Number(response.headers.get("retry-after"));
   return awsError(code, response.status, `${code ?? `HTTP ${response.status}`}: ${message}`, {
+    awsMessage: message,
     requestId: requestIdOf(response),
     retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
   });

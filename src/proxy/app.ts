@@ -17,6 +17,7 @@ import {
 import { parseClientJson } from "../json-depth.ts";
 import { type Caller, bearerToken, identify } from "./auth.ts";
 import type { LogFormat, ModelDeployment, ProxyConfig } from "./config.ts";
+import { FailureLog, seesAwsText } from "./error-disclosure.ts";
 import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "./health.ts";
 import { type RequestObserver, answered, clip, deferRecord, failed, recordOf, requestRecorder } from "./request-log.ts";
 import { sseResponse } from "./sse.ts";
@@ -52,7 +53,7 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Hono {
   const { config } = options;
   const client = options.client ?? new BedrockAgentClient();
-  const log = options.log ?? ((line: string) => console.error(line));
+  const failures = new FailureLog(options.log ?? ((line: string) => console.error(line)));
   const deployments = new Map<string, ModelDeployment>();
   for (const deployment of config.models) if (!deployments.has(deployment.model_name)) deployments.set(deployment.model_name, deployment);
 
@@ -150,6 +151,13 @@ export function createApp(options: AppOptions): Hono {
     route.check?.(body);
     const scope = (c.get("caller") as Caller | undefined)?.scope;
     const params: Record<string, unknown> = { ...pick(body, route.fields), ...deployment.params, env: options.env, signal: c.req.raw.signal, scope };
+    // An answer's failures are recorded, logged, and reported as this caller may see them
+    // (error-disclosure.ts); Responses and Messages streams report theirs as events, never thrown.
+    const trusted = seesAwsText(c);
+    params.on_error = (error: AgentError) => {
+      Object.assign(record, failed(error));
+      return failures.shown(error, trusted);
+    };
     params.session_id ??= c.req.header(SESSION_HEADER);
     // Reasoning can be turned off per model and per request: either one wins (the library checks the caller's value).
     params.include_reasoning = deployment.params.include_reasoning === false ? false : body.include_reasoning;
@@ -170,11 +178,11 @@ export function createApp(options: AppOptions): Hono {
     headers.set(SESSION_HEADER, served.sessionId);
     if (served.requestId) headers.set(REQUEST_ID_HEADER, served.requestId);
     const closeRecord = deferRecord(c);
-    return sseResponse(served.source, {
+    return sseResponse(failures.source(served.source, trusted), {
       headers,
       request: c.req.raw,
       keepAliveMs: config.streamKeepAliveSeconds * 1000,
-      onError: (error) => logFailure(log, error),
+      onError: (error) => failures.log(error),
       onEnd: ({ firstEventAt, error, cancelled }) => {
         Object.assign(record, answered(served.outcome()));
         if (error) Object.assign(record, failed(error));
@@ -216,8 +224,7 @@ export function createApp(options: AppOptions): Hono {
   app.onError((error, c) => {
     const failure = error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error });
     Object.assign(recordOf(c), failed(failure));
-    logFailure(log, failure, error);
-    return errorResponse(failure, c.req.path);
+    return errorResponse(failures.shown(failure, seesAwsText(c), error), c.req.path);
   });
   return app;
 }
@@ -268,10 +275,4 @@ function errorResponse(error: AgentError, path: string): Response {
   }
   const body = /^(\/v1)?\/messages(\/|$)/.test(path) ? anthropicError(error) : error.toJSON();
   return new Response(JSON.stringify(body), { status: error.status, headers });
-}
-
-function logFailure(log: (line: string) => void, error: AgentError, original: unknown = error): void {
-  if (error.status < 500) return;
-  const detail = original instanceof AgentError ? "" : ` (${original instanceof Error ? original.name : typeof original})`;
-  log(`[bedrock-agents-openai] ${error.status} ${error.name}: ${error.message}${detail}${error.requestId ? ` aws-request-id=${error.requestId}` : ""}`);
 }

@@ -89,6 +89,16 @@ const AUTH_ERRORS = new Set([
   "UnrecognizedClientException",
 ]);
 
+/**
+ * The scenario (in the path only) of a gateway on the way that drops `Credential=` from the
+ * Authorization header: AWS answers IncompleteSignatureException, quoting the whole header.
+ */
+const MANGLED_AUTHORIZATION = "mangled-authorization";
+
+function mangled(headers: Record<string, string[]>): Record<string, string[]> {
+  return { ...headers, authorization: (headers.authorization ?? []).map((value) => value.replace("Credential=", "")) };
+}
+
 /** Cancels a running stream at once: pending waits resolve, later writes are skipped. */
 class Cancellation {
   cancelled = false;
@@ -249,8 +259,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       sendError(res, status, errorType, message);
     };
 
+    const arrived = req.headersDistinct as Record<string, string[]>;
     const auth = await verifySigV4(
-      { method: req.method ?? "", rawPath, rawQuery, headers: req.headersDistinct as Record<string, string[]>, body },
+      { method: req.method ?? "", rawPath, rawQuery, headers: match[1] === MANGLED_AUTHORIZATION ? mangled(arrived) : arrived, body },
       { credentials, region: options.region, maxSkewMs, now },
     );
     if (auth) return fail(403, auth.errorType, auth.message);

@@ -91,6 +91,12 @@ function authParams(header: string): Record<string, string> | undefined {
   return params;
 }
 
+/** The first comma-separated part of the header's parameters that has no `=`, if any. */
+function unpairedPart(header: string): string | undefined {
+  const parts = header.trim().replace(/^AWS4-HMAC-SHA256\s+/, "").split(",");
+  return parts.map((part) => part.trim()).find((part) => part !== "" && !part.includes("="));
+}
+
 const invalid = (message: string): AuthFailure => ({ errorType: "InvalidSignatureException", message });
 const incomplete = (message: string): AuthFailure => ({ errorType: "IncompleteSignatureException", message });
 const unrecognized = (): AuthFailure => ({
@@ -105,6 +111,11 @@ export async function verifySigV4(req: ArrivedRequest, options: VerifyOptions): 
   if (!authorization) return { errorType: "MissingAuthenticationTokenException", message: "Missing Authentication Token" };
   const params = authParams(authorization);
   if (!params) return incomplete(`Authorization header requires the AWS4-HMAC-SHA256 algorithm. Authorization=${authorization}`);
+  const unpaired = unpairedPart(authorization);
+  if (unpaired !== undefined) {
+    // AWS's words, quoting the whole header: signature and key id included.
+    return incomplete(`'${unpaired}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authorization}'.`);
+  }
   for (const name of ["Credential", "SignedHeaders", "Signature"]) {
     if (!params[name]) return incomplete(`Authorization header requires '${name}' parameter. Authorization=${authorization}`);
   }

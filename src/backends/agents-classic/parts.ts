@@ -94,7 +94,8 @@ class EventReader implements PartsReader<AgentEvent> {
     if (failure) {
       const code = failure.failureCode;
       const status = typeof code === "number" && code >= 400 && code < 600 ? code : 500;
-      throw awsError(undefined, status, `The agent failed: ${failure.failureReason ?? "no reason given"}`);
+      const reason = failure.failureReason ?? "no reason given";
+      throw awsError(undefined, status, `The agent failed: ${reason}`, { awsMessage: reason, summaryLead: "The agent failed" });
     }
     if ((steps.guardrailTrace as { action?: string } | undefined)?.action === "INTERVENED") {
       this.finishReason = "content-filter";

@@ -53,7 +53,13 @@ class AnswerReader {
     const event = value as Record<string, unknown>;
     if (event.error !== undefined || event.error_type !== undefined) {
       const message = String(event.message ?? event.error ?? "the agent reported an error");
-      throw new DependencyFailedError(`The agent failed: ${message.slice(0, 500)}`, { code: String(event.error_type ?? "agent_error"), requestId: this.options.requestId });
+      // The agent's own words (a stack trace, at worst): the endpoint shows them to the master key only.
+      throw new DependencyFailedError(`The agent failed: ${message.slice(0, 500)}`, {
+        code: String(event.error_type ?? "agent_error"),
+        requestId: this.options.requestId,
+        awsMessage: message,
+        summaryLead: "The agent failed",
+      });
     }
     const inner = event.event as Record<string, Record<string, unknown> | undefined> | undefined;
     if (inner && typeof inner === "object") {
