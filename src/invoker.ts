@@ -9,7 +9,7 @@ import { Signers, sendWithRefresh } from "./aws/signing.ts";
 import type { Transport } from "./aws/transport.ts";
 import type { BackendContext } from "./backends/context.ts";
 import { reportingErrors } from "./backends/reporting-errors.ts";
-import { BadRequestError } from "./errors.ts";
+import { BadRequestError, ConfigurationError } from "./errors.ts";
 import { type ModelRef, parseModel } from "./model.ts";
 import type { AgentAnswer, AgentRequest } from "./parts.ts";
 import { idSecret } from "./signed-ids.ts";
@@ -75,7 +75,20 @@ export class Invoker {
     // Where credentials come from is decided once, on first need (profiles are read then).
     let source: Promise<CredentialSource> | undefined;
     const sourceOf = () => (source ??= region.then((r) => this.credentials.source(call, call.env, r, call.aws_file_reader)));
-    const secret = async () => idSecret(await sourceOf());
+    const secret = async () => {
+      if (call.id_secret) return call.id_secret;
+      try {
+        return idSecret(await sourceOf());
+      } catch (error) {
+        // A runtime called with a bearer token may have no AWS credentials to derive one from.
+        if (call.api_key === undefined || !(error instanceof ConfigurationError)) throw error;
+        throw new ConfigurationError(
+          "This model's response ids and tool call ids are signed with a secret derived from AWS credentials, and it has none " +
+            "(it is called with a bearer api_key): set id_secret (general_settings.id_secret on the endpoint)",
+          { code: "id_secret_missing" },
+        );
+      }
+    };
     const invoke = async (request: AgentRequest): Promise<AgentAnswer & { cancel(): void }> => {
       const model = parseModel(request.model);
       const backend = this.backends[model.kind] as Backend | undefined;

@@ -59,8 +59,14 @@ export function parseModel(model: unknown): ModelRef {
   return { kind: "agent", agentId: agentId!, agentAliasId: agentAliasId! };
 }
 
-/** Session and memory ids share one constraint: 2 to 100 of `0-9 a-z A-Z . _ : -`. */
+/**
+ * Session and memory ids share one constraint: 2 to 100 of `0-9 a-z A-Z . _ : -`; and not `..`,
+ * which the service's pattern allows but a URL resolves as the segment above it.
+ */
 export function checkSessionId(value: unknown, param: string): string {
+  if (value === "..") {
+    throw new BadRequestError(`Invalid ${param}: ".." is not an id`, { param, code: "invalid_session_id" });
+  }
   if (typeof value !== "string" || !SESSION_ID.test(value)) {
     throw new BadRequestError(
       `Invalid ${param}: expected 2 to 100 characters of letters, digits, ".", "_", ":" or "-"`,

@@ -36,8 +36,13 @@ export class SignedIds {
     return `${this.prefix}${payload}.${base64url(await this.mac(payload))}`;
   }
 
-  /** The fields of an id this issued with `count` fields; a 400 naming `param` otherwise. */
-  async open(id: unknown, count: number, param: string): Promise<string[]> {
+  /** Makes the key now, so that a secret that cannot be had fails the call before anything else is done. */
+  async ready(): Promise<void> {
+    await this.keyOf();
+  }
+
+  /** The fields of an id this issued with `count` fields (or one of `count`); a 400 naming `param` otherwise. */
+  async open(id: unknown, count: number | readonly number[], param: string): Promise<string[]> {
     const invalid = () =>
       new BadRequestError(`${param} is not a ${this.kind} this agent issued (forged, garbled or for another model)`, {
         param,
@@ -53,17 +58,22 @@ export class SignedIds {
     } catch {
       throw invalid();
     }
-    if (!Array.isArray(fields) || fields.length !== count || !fields.every((f) => typeof f === "string")) throw invalid();
+    const counts = typeof count === "number" ? [count] : count;
+    if (!Array.isArray(fields) || !counts.includes(fields.length) || !fields.every((f) => typeof f === "string")) throw invalid();
     return fields as string[];
   }
 
-  private async mac(payload: string): Promise<Uint8Array> {
+  private keyOf(): Promise<CryptoKey> {
     this.key ??= (async () => {
       const { secret } = this.context;
       const material = encoder.encode(`bedrock-agents-openai ${this.kind}\n${typeof secret === "string" ? secret : await secret()}`);
       return crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     })();
-    const signature = await crypto.subtle.sign("HMAC", await this.key, encoder.encode(`${this.context.agent}\n${payload}`));
+    return this.key;
+  }
+
+  private async mac(payload: string): Promise<Uint8Array> {
+    const signature = await crypto.subtle.sign("HMAC", await this.keyOf(), encoder.encode(`${this.context.agent}\n${payload}`));
     return new Uint8Array(signature).subarray(0, 16);
   }
 }
@@ -87,7 +97,7 @@ function fromBase64url(text: string): Uint8Array {
 }
 
 /**
- * The secret ids are signed with: something that outlives a credential refresh,
+ * The secret ids are signed with, when no `id_secret` is set: something that outlives a credential refresh,
  * since a tool result or a previous response id may come back after one. Never an assumed role's temporary secret key.
  * - Static keys, or the keys a role is assumed with: that long-term secret key.
  * - Web identity (no long-term secret anywhere): the role ARN and session name. Not secret, so

@@ -77,6 +77,12 @@ export interface RequestOptions {
   idle_timeout?: number;
   /** Retries for throttling, 5xx and dropped connections, before any output reached you. */
   num_retries?: number;
+  /**
+   * The secret response ids and tool call ids are signed with; else one derived from the
+   * long-term AWS secret key. Needed by a runtime called with only a bearer `api_key`, and
+   * better than the non-secret default with web identity. Keep it the same on every instance.
+   */
+  id_secret?: string;
 }
 
 /** Your own prices, in LiteLLM's names: USD per token, for every model the agent calls. */
@@ -124,8 +130,10 @@ export interface AgentCoreParams {
   allowed_tools?: string[];
   max_iterations?: number;
   timeout_seconds?: number;
-  /** Harness: the memory actor, for every caller of this model (else the end user, scoped by caller). */
+  /** Harness: the memory actor (else the end user); like the end user, scoped by caller unless `actor_id_shared`. */
   actor_id?: string;
+  /** Harness: `actor_id` is one memory for every caller of the endpoint, on purpose. */
+  actor_id_shared?: boolean;
   /** false: the end user (`user`) is not passed on as the memory actor and runtime user id. */
   pass_user?: boolean;
   /** Runtime: what the payload holds: `prompt` (`{"prompt"}`, the default), `conversation` (`{"prompt", "messages"}`) or `openai` (the chat request). */

@@ -1,6 +1,6 @@
 // One signed call to an AWS API: retries while nothing has reached the caller, AWS's HTTP errors
 // mapped to ours, a response stream re-opened when it fails before its first event.
-import { AgentError, ConnectionError, StreamError, awsError, normalizeAwsCode } from "../errors.ts";
+import { AgentError, BadRequestError, ConnectionError, StreamError, awsError, normalizeAwsCode } from "../errors.ts";
 import { type Batches, pullBatches } from "../batches.ts";
 import { type CallSignals, RetryBudget, type RetryPolicy } from "./retry.ts";
 import type { Signer } from "./signing.ts";
@@ -175,8 +175,12 @@ function asAgentError(
   });
 }
 
-/** Percent-encoding for path labels: encodeURIComponent plus the characters it leaves alone. */
+/**
+ * Percent-encoding for path labels: encodeURIComponent plus the characters it leaves alone. "."
+ * and ".." are refused: URLs resolve them (encoded too) to another path, whatever was checked before.
+ */
 export function pathLabel(value: string): string {
+  if (value === "." || value === "..") throw new BadRequestError(`"${value}" cannot be a part of a URL path`, { code: "invalid_path_segment" });
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 

@@ -15,8 +15,11 @@ export async function responsesCall(invoker: Invoker, params: ResponsesParams): 
   const prepared = invoker.prepare(call);
   // Response ids carry the session, signed like tool call ids and bound to the model.
   const ids = new SignedIds({ secret: prepared.idSecret, agent: call.model }, "response id", "resp_");
+  // The answer's id will need the secret: settled before the agent runs, so a retry never repeats its work.
+  await ids.ready();
   if (call.previous_response_id !== undefined && call.previous_response_id !== null) {
-    const [session] = await ids.open(call.previous_response_id, 1, "previous_response_id");
+    // [session, this response's own part]; ids issued before they had one are [session].
+    const [session] = await ids.open(call.previous_response_id, [2, 1], "previous_response_id");
     if (call.scope) await call.scope.claim(session!, "previous_response_id", { issued: true });
     if (request.sessionId !== undefined && request.sessionId !== session) {
       throw new BadRequestError("session_id names another session than previous_response_id", { param: "session_id", code: "session_mismatch" });
@@ -25,7 +28,7 @@ export async function responsesCall(invoker: Invoker, params: ResponsesParams): 
   }
   const answer = await prepared.invoke(request);
   const info: ResponseInfo = {
-    id: await ids.sign([answer.session.sessionId]),
+    id: await ids.sign([answer.session.sessionId, uniquePart()]),
     createdAt: Math.floor(Date.now() / 1000),
     model: call.model,
     params: call,
@@ -38,6 +41,12 @@ export async function responsesCall(invoker: Invoker, params: ResponsesParams): 
 
   const usage = () => ({ input_tokens: tally.inputTokens, output_tokens: tally.outputTokens });
   return new ResponseStream(info.id, answer, tally, toResponseEvents(answer, info, tally), usage);
+}
+
+/** What tells apart the ids of a session's responses: 96 random bits. */
+function uniquePart(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
 }
 
 /** A streamed Response: its id is known before its first event. */

@@ -1,10 +1,10 @@
 // A model_list entry of the config: its model_name and its litellm_params, each checked.
 import { MODEL_FORM, parseModel } from "../model.ts";
 import type { AgentCoreParams, AwsParams, CustomPrices, RequestOptions } from "../types.ts";
-import { type Check, ConfigError, type Context, type Value, bool, fail, httpUrl, keyPath, mapping, num, oneOf, region, resolve, str } from "./config-values.ts";
+import { type Check, ConfigError, type Context, type Value, bool, fail, httpUrl, keyPath, mapping, num, oneOf, region, resolve, secret, str } from "./config-values.ts";
 
 /** A deployment's `litellm_params`, `os.environ/` references resolved; usable as `ClientOptions`. */
-export interface DeploymentParams extends AwsParams, AgentCoreParams, CustomPrices, Pick<RequestOptions, "num_retries" | "timeout" | "idle_timeout"> {
+export interface DeploymentParams extends AwsParams, AgentCoreParams, CustomPrices, Pick<RequestOptions, "num_retries" | "timeout" | "idle_timeout" | "id_secret"> {
   /** `bedrock/agent/{AGENT_ID}/{ALIAS_ID}` */
   model: string;
   /** false: this model never sends reasoning_content, whatever the request says. */
@@ -62,9 +62,11 @@ const PARAMS: Record<keyof DeploymentParams, Check> = {
   max_iterations: num("a whole number above 0", (n) => Number.isInteger(n) && n > 0),
   timeout_seconds: num("a whole number of seconds above 0", (n) => Number.isInteger(n) && n > 0),
   actor_id: str,
+  actor_id_shared: bool,
   pass_user: bool,
   payload_format: oneOf(["prompt", "conversation", "openai"]),
   api_key: str,
+  id_secret: secret,
 };
 
 /** litellm_params the endpoint reads itself: never passed on to the library. */

@@ -16,6 +16,7 @@ const UNQUOTED = new Set([
   "aws_external_id",
   "api_base",
   "api_key",
+  "id_secret",
 ]);
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/; // as src/endpoint.ts checks it
 /** A value at a key path, and the variable it came from when it was `os.environ/NAME`. */
@@ -38,6 +39,12 @@ export type Check = (v: Value) => unknown;
 export const str = (v: Value): string => {
   if (typeof v.value !== "string" || v.value === "") fail(v, "a non-empty string");
   return v.value;
+};
+
+/** A signing secret: long enough that guessing it is hopeless. */
+export const secret = (v: Value): string => {
+  if (str(v).length < 32) fail(v, "a random secret of at least 32 characters (e.g. openssl rand -base64 32)");
+  return v.value as string;
 };
 
 export const num =

@@ -19,6 +19,7 @@ import {
   oneOf,
   optionalMapping,
   resolve,
+  secret,
   str,
 } from "./config-values.ts";
 
@@ -117,6 +118,8 @@ export function parseConfig(raw: unknown, options: ConfigOptions): ProxyConfig {
     return v.value === undefined ? undefined : check(v);
   };
   const maxMb = setting("max_request_size_mb", num("a number of megabytes > 0", (n) => n > 0)) as number | undefined;
+  const idSecret = setting("id_secret", secret) as string | undefined;
+  for (const deployment of models) signIds(deployment, idSecret, ctx);
   const config: ProxyConfig = {
     models,
     masterKey: masterKey(general.master_key, ctx),
@@ -133,6 +136,13 @@ export function parseConfig(raw: unknown, options: ConfigOptions): ProxyConfig {
       DEFAULT_STREAM_KEEPALIVE_SECONDS,
   };
 
+  if (config.apiKeys.length > 0) {
+    for (const { model_name, params } of models) {
+      if (params.actor_id !== undefined && params.actor_id_shared) {
+        ctx.warn(`${model_name}: actor_id_shared is true, so every API key reads and writes the memory of actor "${params.actor_id}"`);
+      }
+    }
+  }
   for (const [name, paths] of ctx.unset) {
     ctx.warn(`os.environ/${name} is not set, so ${paths.join(", ")} ${paths.length > 1 ? "are" : "is"} left unset`);
   }
@@ -161,7 +171,27 @@ const GENERAL = new Set([
   "api_keys",
   "log_format",
   "allow_open_metrics",
+  "id_secret",
 ]);
+
+/**
+ * `general_settings.id_secret` for every model without one of its own; a warning for a model
+ * whose ids would otherwise be signed with nothing secret (web identity) or with nothing at all
+ * (a runtime with a bearer api_key: its Responses calls are refused until there is one).
+ */
+function signIds(deployment: ModelDeployment, idSecret: string | undefined, ctx: Context): void {
+  const { params } = deployment;
+  if (idSecret !== undefined) params.id_secret ??= idSecret;
+  if (params.id_secret !== undefined) return;
+  // Keys in the model's params or the environment's come first; web identity only without them.
+  const keys = params.aws_access_key_id !== undefined || params.aws_profile_name !== undefined || ctx.lookup("AWS_ACCESS_KEY_ID") !== undefined;
+  const webIdentity = params.aws_web_identity_token !== undefined || (!keys && ctx.lookup("AWS_WEB_IDENTITY_TOKEN_FILE") !== undefined);
+  if (webIdentity) {
+    ctx.warn(`${deployment.model_name}: assumes its role with web identity, so its tool call and response ids are signed with nothing secret; set general_settings.id_secret`);
+  } else if (params.api_key !== undefined && !keys) {
+    ctx.warn(`${deployment.model_name}: called with a bearer api_key, so its response ids need general_settings.id_secret (or AWS credentials) to be signed`);
+  }
+}
 function masterKey(raw: unknown, ctx: Context): string | undefined {
   let v: Value;
   if (raw === null || raw === undefined) {

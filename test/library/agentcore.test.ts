@@ -191,6 +191,15 @@ describe("the harness (InvokeHarness)", () => {
     expect(actorA).not.toBe(actorB);
     // Team b naming team a's namespaced actor is refused, before any call.
     expect(await failure(client.completion({ model: harness, messages: user("x"), user: actorA, scope: asTeam("team-b", "team-a") }))).toBeInstanceOf(PermissionDeniedError);
+    // The config's actor_id is one memory per caller too, unless shared on purpose (issue 20.8).
+    const fixed = async (team: string, other: string, shared?: boolean) =>
+      actorOf((await client.completion({ model: harness, messages: user("x"), actor_id: "support-bot", actor_id_shared: shared, scope: asTeam(team, other) })).session_id);
+    const [fixedA, fixedB] = [await fixed("team-a", "team-b"), await fixed("team-b", "team-a")];
+    expect(fixedA).toMatch(/^support-bot-[\w-]{16}$/);
+    expect(fixedB).toMatch(/^support-bot-[\w-]{16}$/);
+    expect(fixedA).not.toBe(fixedB);
+    expect(await fixed("team-a", "team-b", true)).toBe("support-bot");
+    expect(await fixed("team-b", "team-a", true)).toBe("support-bot");
     // And team a's session is not team b's to continue.
     expect(await failure(client.completion({ model: harness, messages: user("x"), session_id: a.session_id, scope: asTeam("team-b", "team-a") }))).toBeInstanceOf(PermissionDeniedError);
   });
@@ -239,6 +248,25 @@ describe("the runtime (InvokeAgentRuntime)", () => {
     const refused = await failure(client.completion({ model: runtime, messages: user("x"), api_key: "not-the-token-0123456789" }));
     expect(refused).toBeInstanceOf(AuthenticationError);
     expect(JSON.stringify(refused.toJSON()) + refused.message).not.toContain("not-the-token-0123456789");
+  });
+
+  it("settles the secret of its response ids before the agent runs: id_secret, or a clear error and no call (issue 20.6)", async () => {
+    const bearerOnly = new BedrockAgentClient({ api_base: emulatorUrl, num_retries: 0, env: {} });
+    const before = (await (await fetch(`${emulatorUrl}/__emulator/requests`)).json()) as RecordedRequest[];
+    const refused = await failure(bearerOnly.responses({ model: runtime, input: "x", api_key: RUNTIME_BEARER_TOKEN }));
+    expect(refused).toMatchObject({ status: 500, code: "id_secret_missing" });
+    expect(refused.message).toContain("id_secret");
+    const after = (await (await fetch(`${emulatorUrl}/__emulator/requests`)).json()) as RecordedRequest[];
+    expect(after.length).toBe(before.length);
+
+    const withSecret = new BedrockAgentClient({ api_base: emulatorUrl, num_retries: 0, env: {}, id_secret: "an-id-secret-of-at-least-32-characters" });
+    const first = await withSecret.responses({ model: runtime, input: "x", api_key: RUNTIME_BEARER_TOKEN });
+    expect(first.output_text).toBe(runtimeAnswer("x"));
+    const second = await withSecret.responses({ model: runtime, input: "y", previous_response_id: first.id, api_key: RUNTIME_BEARER_TOKEN });
+    expect(second.session_id).toBe(first.session_id);
+    // Ids signed with one secret are no good with another.
+    const otherSecret = new BedrockAgentClient({ api_base: emulatorUrl, num_retries: 0, env: {}, id_secret: "another-id-secret-of-32-characters!!" });
+    expect(await failure(otherSecret.responses({ model: runtime, input: "y", previous_response_id: first.id, api_key: RUNTIME_BEARER_TOKEN }))).toMatchObject({ code: "invalid_response_id" });
   });
 
   it("raises the agent's error event and failing statuses as typed errors", async () => {

@@ -199,6 +199,19 @@ describe("sessions", () => {
     expect(seen?.body).toEqual({ inputText: "three", enableTrace: true });
   });
 
+  it("refuses \"..\" as a session or memory id, which a URL would resolve to the path above (issue 20.9)", async () => {
+    const count = async () => ((await (await fetch(`${emulatorUrl}/__emulator/requests`)).json()) as RecordedRequest[]).length;
+    const before = await count();
+    for (const ids of [{ session_id: ".." }, { memory_id: ".." }]) {
+      const error = await failure(client.completion({ model, api_base: emulatorUrl, messages: user("x"), ...ids }));
+      expect(error).toMatchObject({ status: 400, code: "invalid_session_id", param: Object.keys(ids)[0] });
+    }
+    expect(await count()).toBe(before);
+    // Dots are fine otherwise.
+    const dotted = await client.completion({ model, api_base: emulatorUrl, messages: user("x"), session_id: "..." });
+    expect(dotted.session_id).toBe("...");
+  });
+
   it("accepts LiteLLM's sessionID", async () => {
     const session = sessionId();
     const response = await client.completion({ model, sessionID: session, api_base: emulatorUrl, messages: user("x") });

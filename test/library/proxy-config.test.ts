@@ -44,6 +44,8 @@ const ENV: Record<string, string> = {
   MASTER_KEY: MASTER,
 };
 
+const ID_SECRET = "a-secret-of-at-least-32-characters-0123";
+
 function load(raw: unknown, env: Record<string, string | undefined> = ENV) {
   const warnings: string[] = [];
   const config = parseConfig(raw, { lookup: (name) => env[name], warn: (m) => warnings.push(m) });
@@ -148,11 +150,12 @@ describe("parseConfig: every setting", () => {
         cors_allow_origins: ["https://app.example.com", "http://localhost:5173"],
         max_request_size_mb: 0.5,
         stream_keepalive_seconds: 5,
+        id_secret: ID_SECRET,
       },
     };
     const { config, warnings } = load(raw);
     expect(warnings).toEqual([]);
-    expect(config.models[0]!.params).toEqual({ ...raw.model_list[0]!.litellm_params, aws_session_token: TOKEN, aws_web_identity_token: TOKEN });
+    expect(config.models[0]!.params).toEqual({ ...raw.model_list[0]!.litellm_params, aws_session_token: TOKEN, aws_web_identity_token: TOKEN, id_secret: ID_SECRET });
     expect(config).toMatchObject({
       masterKey: MASTER,
       allowOpenAccess: false,
@@ -160,6 +163,31 @@ describe("parseConfig: every setting", () => {
       maxRequestBytes: 512 * 1024,
       streamKeepAliveSeconds: 5,
     });
+  });
+
+  it("signs ids with general_settings.id_secret, and warns of a model whose ids it would sign with nothing secret (issue 20.6)", () => {
+    const webIdentity = { aws_role_name: "arn:aws:iam::123456789012:role/agent", aws_web_identity_token: "token", aws_access_key_id: undefined, aws_secret_access_key: undefined };
+    expect(load(withParams(webIdentity)).warnings).toEqual([expect.stringContaining("web identity, so its tool call and response ids are signed with nothing secret")]);
+    const bearer = { model_list: [{ model_name: "runtime", litellm_params: { model: "bedrock/agentcore/arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/agent_1", api_key: "token" } }] };
+    // Keys in the environment (ENV has them) would sign its ids: no warning then.
+    expect(load(bearer).warnings).toEqual([]);
+    expect(load(bearer, {}).warnings).toEqual([expect.stringContaining("bearer api_key, so its response ids need general_settings.id_secret")]);
+    const both = { ...withParams({ ...webIdentity, id_secret: "its-own-secret-of-32-characters-or-more" }), general_settings: { id_secret: ID_SECRET } };
+    const { config, warnings } = load(both);
+    expect(warnings).toEqual([]);
+    expect(config.models.map((m) => m.params.id_secret)).toEqual([ID_SECRET, "its-own-secret-of-32-characters-or-more"]);
+    // Too short to be a secret; the message does not quote it.
+    const message = configError(withGeneral({ id_secret: "short-secret" }));
+    expect(message).toContain("general_settings.id_secret");
+    expect(message).toContain("at least 32 characters");
+    expect(message).not.toContain("short-secret");
+  });
+
+  it("warns when a harness's actor_id is one memory for every API key on purpose (issue 20.8)", async () => {
+    const keys = { api_keys: [{ name: "team", key_sha256: "0".repeat(64), models: ["bedrock-agent-2"] }] };
+    const shared = { ...withParams({ actor_id: "support-bot", actor_id_shared: true }), general_settings: keys };
+    expect(load(shared).warnings).toEqual([expect.stringContaining('every API key reads and writes the memory of actor "support-bot"')]);
+    expect(load({ ...withParams({ actor_id: "support-bot" }), general_settings: keys }).warnings).toEqual([]);
   });
 
   it("takes a literal master key and the open-access opt-in", () => {

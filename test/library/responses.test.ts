@@ -78,6 +78,27 @@ describe("responses()", () => {
     ]);
   });
 
+  it("gives every response of a session an id of its own, each continuing the session (issue 20.7)", async () => {
+    const first = await client.responses({ model, input: "One" });
+    const second = await client.responses({ model, input: "Two", previous_response_id: first.id });
+    const streamed = await client.responses({ model, input: "Three", previous_response_id: second.id, stream: true });
+    await collect(streamed);
+    expect(second.session_id).toBe(first.session_id);
+    expect(new Set([first.id, second.id, streamed.id]).size).toBe(3);
+    // The session cannot branch: an older response's id continues it from its latest state.
+    const again = await client.responses({ model, input: "Four", previous_response_id: first.id });
+    expect(again.session_id).toBe(first.session_id);
+    expect((await requestsFor(first.session_id)).length).toBe(4);
+  });
+
+  it("still takes a response id issued before ids had a part of their own", async () => {
+    const { SignedIds } = await import("../../src/signed-ids.ts");
+    const first = await client.responses({ model, input: "One" });
+    const older = await new SignedIds({ secret: STATIC_CREDENTIALS.secretAccessKey, agent: model }, "response id", "resp_").sign([first.session_id]);
+    const next = await client.responses({ model, input: "Two", previous_response_id: older });
+    expect(next.session_id).toBe(first.session_id);
+  });
+
   it("refuses a forged or garbled previous_response_id with a 400, before any call to AWS", async () => {
     const real = await client.responses({ model, input: "x" });
     for (const id of ["resp_forged.AAAA", `${real.id}x`, "call_abc", 42]) {

@@ -18,10 +18,10 @@ export function newAgentCoreSessionId(scope: CallerScope | undefined): Promise<s
   return scope ? scope.issue() : crypto.randomUUID();
 }
 
-/** The end user as the memory actor and runtime user id, namespaced by the caller. */
-export async function scopedActor(user: string, scope: CallerScope | undefined): Promise<string> {
-  const checked = check(user, USER_ID, "user", "up to 128 letters, digits and _/:@.-");
-  return scope ? scope.claim(checked, "user") : checked;
+/** The end user (or the config's actor) as the memory actor and runtime user id, namespaced by the caller. */
+export async function scopedActor(user: string, scope: CallerScope | undefined, param = "user"): Promise<string> {
+  const checked = check(user, USER_ID, param, "up to 128 letters, digits and _/:@.-");
+  return scope ? scope.claim(checked, param) : checked;
 }
 
 function check(value: string, pattern: RegExp, param: string, expected: string): string {

@@ -88,7 +88,8 @@ export async function toInvokeHarness(
   if (settings.max_iterations !== undefined) body.maxIterations = settings.max_iterations;
   if (settings.timeout_seconds !== undefined) body.timeoutSeconds = settings.timeout_seconds;
   const user = settings.pass_user === false || options.user === undefined ? undefined : await scopedActor(options.user, scope);
-  const actor = settings.actor_id ?? user;
+  // The config's actor is one memory per caller too, unless the config shares it on purpose.
+  const actor = settings.actor_id === undefined ? user : settings.actor_id_shared ? settings.actor_id : await scopedActor(settings.actor_id, scope, "actor_id");
   if (actor !== undefined) body.actorId = actor;
   return { sessionId: sessionId ?? (await newAgentCoreSessionId(scope)), newSession: !continued, userId: user, body };
 }
