@@ -122,6 +122,34 @@ const PROFILE = /^(global|us-gov|us|eu|apac|jp|au|ca|in)\./;
 // regional premium), so a cost is one exact integer sum and one division: no float noise.
 const SCALE = 1e10;
 
+// Anthropic's own API ids, as a model's raw response names itself, → the table's Bedrock keys:
+// `claude-3-5-sonnet-20241022` is `anthropic.claude-3-5-sonnet-20241022-v2`, and an undated
+// alias (`claude-sonnet-4-5`, `claude-3-5-sonnet-latest`, `claude-opus-4-0`) its newest snapshot.
+const ANTHROPIC_API_IDS = anthropicApiIds();
+
+function anthropicApiIds(): Map<string, string> {
+  const ids = new Map<string, string>([
+    // Claude 2's API ids share nothing with Bedrock's.
+    ["claude-2.1", "anthropic.claude-v2"],
+    ["claude-2.0", "anthropic.claude-v2"],
+    ["claude-instant-1.2", "anthropic.claude-instant-v1"],
+  ]);
+  const newest = new Map<string, { date: string; key: string }>();
+  for (const key of Object.keys(PRICES)) {
+    const id = /^anthropic\.(claude-.+?)(?:-v\d+)?$/.exec(key)?.[1];
+    if (!id) continue;
+    ids.set(id, key);
+    const [, base, date] = /^(.+)-(\d{8})$/.exec(id) ?? [];
+    if (!base || !date) continue;
+    const seen = newest.get(base);
+    if (!seen || seen.date < date) newest.set(base, { date, key });
+  }
+  for (const [base, { key }] of newest) {
+    for (const alias of [base, `${base}-latest`, `${base}-0`]) if (!ids.has(alias)) ids.set(alias, key);
+  }
+  return ids;
+}
+
 function parse(modelId: string): { key: string; global: boolean } {
   let id = modelId.trim().toLowerCase();
   // Foundation-model and inference-profile ARNs end in `/<model or profile id>`.
@@ -131,11 +159,17 @@ function parse(modelId: string): { key: string; global: boolean } {
   const profile = PROFILE.exec(id);
   if (profile) id = id.slice(profile[0].length);
   // Newer Claude ids come both with and without a trailing `-v1`.
-  const key = [id, id.replace(/-v\d+$/, ""), `${id}-v1`].find((k) => Object.hasOwn(PRICES, k)) ?? id;
+  const key =
+    [id, id.replace(/-v\d+$/, ""), `${id}-v1`].find((k) => Object.hasOwn(PRICES, k)) ??
+    ANTHROPIC_API_IDS.get(id.replace(/^anthropic\./, "").replace(/-v\d+$/, "")) ??
+    id;
   return { key, global: profile?.[1] === "global" };
 }
 
-/** The price-table key for a model id, cross-region profile id, or model/profile ARN. */
+/**
+ * The price-table key for a model id, cross-region profile id, model/profile ARN, or Anthropic
+ * API id (`claude-3-5-sonnet-20240620`, as a raw model response names the model).
+ */
 export function normalizeModelId(id: string): string {
   return parse(id).key;
 }

@@ -435,6 +435,174 @@ const usageBeforeModel: Scenario = (req) => {
 };
 
 // ---------------------------------------------------------------------------------------------
+// usage-raw-response-*: traces shaped like real ones recorded before mid-2025 (and some later),
+// whose steps carry no `modelInvocationInput.foundationModel`. The model is named only inside
+// `modelInvocationOutput.rawResponse.content`, the model's own answer as text: Anthropic
+// Messages JSON (its keys in either order seen), Converse JSON (no model), or plain text.
+
+/** DEMO_MODEL and COLLABORATOR_MODEL as Anthropic's API names them inside a raw response. */
+export const RAW_RESPONSE_DEMO_MODEL = "claude-3-5-sonnet-20240620";
+export const RAW_RESPONSE_COLLABORATOR_MODEL = "claude-3-haiku-20240307";
+export const RAW_RESPONSE_TEXT = "Your Corolla quote is ready: 24,500 EUR, delivered in May.";
+
+interface RawBlock {
+  type: "text" | "tool_use";
+  [member: string]: unknown;
+}
+
+/** Anthropic Messages JSON as Bedrock returns it: `model` before `content`. */
+function messagesJson(model: string, content: RawBlock[], usage: TokenUsage): string {
+  return JSON.stringify({
+    id: `msg_bdrk_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`,
+    type: "message",
+    role: "assistant",
+    model,
+    content,
+    stop_reason: "end_turn",
+    stop_sequence: null,
+    usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
+  });
+}
+
+/** The same as agent traces of 2024 show it: `model` after `content`, stopped at a stop sequence. */
+function messagesJsonModelLast(model: string, content: RawBlock[], usage: TokenUsage): string {
+  return JSON.stringify({
+    stop_sequence: "</invoke>",
+    type: "message",
+    id: `msg_bdrk_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`,
+    content,
+    model,
+    stop_reason: "stop_sequence",
+    usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
+    role: "assistant",
+  });
+}
+
+/** Converse JSON: the answer, usage and metrics, but no model. */
+function converseJson(text: string, usage: TokenUsage): string {
+  return JSON.stringify({
+    output: { message: { role: "assistant", content: [{ text }] } },
+    stopReason: "end_turn",
+    usage: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.inputTokens + usage.outputTokens },
+    metrics: { latencyMs: 912 },
+  });
+}
+
+/** A tool call whose input has a `model` of its own, which names no foundation model. */
+const QUOTE_TOOL_USE: RawBlock = {
+  type: "tool_use",
+  id: "toolu_bdrk_01QuoteCorolla",
+  name: "dealership__get_quote",
+  input: { model: "corolla", year: 2025 },
+};
+
+/** One model call as such traces have it: a step without `foundationModel`, then its output. */
+function rawResponseCall(
+  req: ScenarioRequest,
+  kind: TraceKind,
+  traceId: string,
+  content: string,
+  usage: TokenUsage,
+  origin: TraceOrigin = {},
+): Step[] {
+  return [
+    trace(req, kind, {
+      modelInvocationInput: {
+        traceId,
+        type: PROMPT_TYPE[kind],
+        text: `{"system":"${MODEL_PROMPT_TEXT} (emulated ${PROMPT_TYPE[kind]} prompt).","messages":[{"role":"user","content":${JSON.stringify(req.body.inputText ?? "")}}]}`,
+        inferenceConfiguration: { maximumLength: 2048, stopSequences: ["</invoke>", "</answer>", "</error>"], temperature: 0, topK: 250, topP: 1 },
+        promptCreationMode: "DEFAULT",
+        parserMode: "DEFAULT",
+      },
+    }, origin),
+    trace(req, kind, { modelInvocationOutput: { traceId, rawResponse: { content }, metadata: { usage } } }, origin),
+  ];
+}
+
+/** What the calls of `usage-raw-response-model` spent, per model (the Bedrock ids the price table knows). */
+export const USAGE_RAW_RESPONSE_MODEL_BY_MODEL: Readonly<Record<string, TokenUsage>> = {
+  [DEMO_MODEL]: { inputTokens: 3200, outputTokens: 290 },
+  [COLLABORATOR_MODEL]: { inputTokens: 900, outputTokens: 120 },
+};
+
+/** Every call names its model only in its raw response: the supervisor's Sonnet, the collaborator's Haiku. */
+const usageRawResponseModel: Scenario = (req) => {
+  const id = traceIdBase();
+  const collab: TraceOrigin = { agentId: COLLABORATOR_AGENT_ID, agentAliasId: COLLABORATOR_ALIAS_ID, collaboratorName: COLLABORATOR_NAME };
+  const text = (t: string): RawBlock[] => [{ type: "text", text: t }];
+  const pre = { inputTokens: 700, outputTokens: 50 };
+  const tool = { inputTokens: 1100, outputTokens: 90 };
+  const answer = { inputTokens: 1000, outputTokens: 100 };
+  const post = { inputTokens: 400, outputTokens: 50 };
+  const collabCall = { inputTokens: 900, outputTokens: 120 };
+  return {
+    steps: [
+      ...rawResponseCall(req, "preProcessingTrace", `${id}-pre-0`, messagesJson(RAW_RESPONSE_DEMO_MODEL, text("<category>D</category>"), pre), pre),
+      ...rawResponseCall(req, "orchestrationTrace", `${id}-0`, messagesJsonModelLast(RAW_RESPONSE_DEMO_MODEL, [...text("I will ask for a quote."), QUOTE_TOOL_USE], tool), tool),
+      ...rawResponseCall(req, "orchestrationTrace", `${id}-collab-0`, messagesJsonModelLast(RAW_RESPONSE_COLLABORATOR_MODEL, text("<answer>Delivery in May.</answer>"), collabCall), collabCall, collab),
+      ...rawResponseCall(req, "orchestrationTrace", `${id}-1`, messagesJson(RAW_RESPONSE_DEMO_MODEL, text(`<answer>${RAW_RESPONSE_TEXT}</answer>`), answer), answer),
+      ...rawResponseCall(req, "postProcessingTrace", `${id}-post-0`, messagesJson(RAW_RESPONSE_DEMO_MODEL, text(RAW_RESPONSE_TEXT), post), post),
+      { frame: chunkFrame(RAW_RESPONSE_TEXT) },
+    ],
+  };
+};
+
+/** What `usage-raw-response-text` spent; nothing in it names a model. */
+export const USAGE_RAW_RESPONSE_TEXT_USAGE: TokenUsage = { inputTokens: 2100, outputTokens: 210 };
+
+/** No step names the model and no raw response does: plain text, and Converse JSON. */
+const usageRawResponseText: Scenario = (req) => {
+  const id = traceIdBase();
+  const pre = { inputTokens: 600, outputTokens: 40 };
+  const orchestration = { inputTokens: 1200, outputTokens: 120 };
+  const post = { inputTokens: 300, outputTokens: 50 };
+  return {
+    steps: [
+      ...rawResponseCall(req, "preProcessingTrace", `${id}-pre-0`, "<thinking>A question about a car quote.</thinking>\n<category>D</category>", pre),
+      ...rawResponseCall(req, "orchestrationTrace", `${id}-0`, converseJson(`<answer>${RAW_RESPONSE_TEXT}</answer>`, orchestration), orchestration),
+      ...rawResponseCall(req, "postProcessingTrace", `${id}-post-0`, `{${RAW_RESPONSE_TEXT}} (not JSON, though it opens like it)`, post),
+      { frame: chunkFrame(RAW_RESPONSE_TEXT) },
+    ],
+  };
+};
+
+/** What the calls of `usage-raw-response-mixed` spent, per model (the Bedrock ids the price table knows). */
+export const USAGE_RAW_RESPONSE_MIXED_BY_MODEL: Readonly<Record<string, TokenUsage>> = {
+  [DEMO_MODEL]: { inputTokens: 2700, outputTokens: 260 },
+  [COLLABORATOR_MODEL]: { inputTokens: 1150, outputTokens: 115 },
+};
+
+/**
+ * Some steps name their model and some do not, as in traces of mid-2025: routing names Haiku in
+ * its raw response only; the orchestration's first call names Sonnet in its step, its second
+ * one nowhere (Converse JSON); post-processing answers in plain text; the collaborator names
+ * Haiku in one raw response and nothing in its next.
+ */
+const usageRawResponseMixed: Scenario = (req) => {
+  const id = traceIdBase();
+  const collab: TraceOrigin = { agentId: COLLABORATOR_AGENT_ID, agentAliasId: COLLABORATOR_ALIAS_ID, collaboratorName: COLLABORATOR_NAME };
+  const text = (t: string): RawBlock[] => [{ type: "text", text: t }];
+  const routing = { inputTokens: 250, outputTokens: 15 };
+  const named = { inputTokens: 1000, outputTokens: 100 };
+  const converse = { inputTokens: 1300, outputTokens: 120 };
+  const post = { inputTokens: 400, outputTokens: 40 };
+  const collabRead = { inputTokens: 600, outputTokens: 60 };
+  const collabText = { inputTokens: 300, outputTokens: 40 };
+  return {
+    steps: [
+      ...rawResponseCall(req, "routingClassifierTrace", `${id}-routing-0`, messagesJson(RAW_RESPONSE_COLLABORATOR_MODEL, text("<a>undecidable</a>"), routing), routing),
+      ...modelCall(req, "orchestrationTrace", `${id}-0`, DEMO_MODEL, named, {}),
+      ...rawResponseCall(req, "orchestrationTrace", `${id}-collab-0`, messagesJsonModelLast(RAW_RESPONSE_COLLABORATOR_MODEL, [QUOTE_TOOL_USE], collabRead), collabRead, collab),
+      ...rawResponseCall(req, "orchestrationTrace", `${id}-collab-1`, "<answer>24,500 EUR, delivered in May.</answer>", collabText, collab),
+      ...rawResponseCall(req, "orchestrationTrace", `${id}-1`, converseJson(`<answer>${RAW_RESPONSE_TEXT}</answer>`, converse), converse),
+      ...rawResponseCall(req, "postProcessingTrace", `${id}-post-0`, RAW_RESPONSE_TEXT, post),
+      { frame: chunkFrame(RAW_RESPONSE_TEXT) },
+    ],
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
 // multi-chunk: one answer in many chunk events.
 
 export const MULTI_CHUNK_COUNT = 50;
@@ -927,6 +1095,9 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   echo,
   "usage-all-kinds": usageAllKinds,
   "usage-before-model": usageBeforeModel,
+  "usage-raw-response-model": usageRawResponseModel,
+  "usage-raw-response-text": usageRawResponseText,
+  "usage-raw-response-mixed": usageRawResponseMixed,
   "multi-chunk": multiChunk,
   "utf8-split": utf8Split,
   citations,

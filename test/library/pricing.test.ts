@@ -63,6 +63,43 @@ describe("normalizeModelId", () => {
     );
   });
 
+  it("maps Anthropic API ids, as a raw model response names them, to Bedrock's", () => {
+    expect(normalizeModelId("claude-3-5-sonnet-20240620")).toBe("anthropic.claude-3-5-sonnet-20240620-v1");
+    expect(normalizeModelId("claude-3-5-sonnet-20241022")).toBe("anthropic.claude-3-5-sonnet-20241022-v2");
+    expect(normalizeModelId("claude-3-haiku-20240307")).toBe("anthropic.claude-3-haiku-20240307-v1");
+    expect(normalizeModelId("claude-3-7-sonnet-20250219")).toBe("anthropic.claude-3-7-sonnet-20250219-v1");
+    expect(normalizeModelId("claude-sonnet-4-20250514")).toBe("anthropic.claude-sonnet-4-20250514-v1");
+    expect(normalizeModelId("claude-haiku-4-5-20251001")).toBe("anthropic.claude-haiku-4-5-20251001-v1");
+    expect(normalizeModelId("claude-opus-4-6")).toBe("anthropic.claude-opus-4-6-v1");
+    expect(normalizeModelId("claude-sonnet-4-6")).toBe("anthropic.claude-sonnet-4-6");
+    expect(normalizeModelId("claude-2.1")).toBe("anthropic.claude-v2");
+    expect(normalizeModelId("claude-instant-1.2")).toBe("anthropic.claude-instant-v1");
+    // A Bedrock id without its version, or with the wrong one.
+    expect(normalizeModelId("anthropic.claude-3-5-sonnet-20241022")).toBe("anthropic.claude-3-5-sonnet-20241022-v2");
+  });
+
+  it("maps Anthropic's aliases to their newest snapshot", () => {
+    expect(normalizeModelId("claude-3-5-sonnet-latest")).toBe("anthropic.claude-3-5-sonnet-20241022-v2");
+    expect(normalizeModelId("claude-3-5-haiku-latest")).toBe("anthropic.claude-3-5-haiku-20241022-v1");
+    expect(normalizeModelId("claude-3-7-sonnet-latest")).toBe("anthropic.claude-3-7-sonnet-20250219-v1");
+    expect(normalizeModelId("claude-3-opus-latest")).toBe("anthropic.claude-3-opus-20240229-v1");
+    expect(normalizeModelId("claude-sonnet-4-0")).toBe("anthropic.claude-sonnet-4-20250514-v1");
+    expect(normalizeModelId("claude-opus-4-0")).toBe("anthropic.claude-opus-4-20250514-v1");
+    expect(normalizeModelId("claude-opus-4-1")).toBe("anthropic.claude-opus-4-1-20250805-v1");
+    expect(normalizeModelId("claude-sonnet-4-5")).toBe("anthropic.claude-sonnet-4-5-20250929-v1");
+    expect(normalizeModelId("claude-haiku-4-5")).toBe("anthropic.claude-haiku-4-5-20251001-v1");
+  });
+
+  it("prices Anthropic API ids like the Bedrock ids they stand for", () => {
+    expect(priceOf("claude-3-5-sonnet-20240620")).toEqual(priceOf("anthropic.claude-3-5-sonnet-20240620-v1:0"));
+    expect(priceOf("claude-3-haiku-20240307")).toEqual({ input: 2.5e-7, output: 1.25e-6 });
+    expect(costOf("claude-3-5-sonnet-20241022", 1_000_000, 1_000_000)).toBe(36);
+    // No route is named: Claude 4.5 and later cost their regional price, as an in-region call does.
+    expect(priceOf("claude-sonnet-4-5-20250929")).toEqual(priceOf("us.anthropic.claude-sonnet-4-5-20250929-v1:0"));
+    expect(priceOf("claude-99-20300101")).toBeUndefined();
+    expect(priceOf("claude-3-5-sonnet-20990101")).toBeUndefined();
+  });
+
   it("normalizes unknown ids the same way", () => {
     expect(normalizeModelId("eu.example.model-x-v3:0")).toBe("example.model-x-v3");
   });

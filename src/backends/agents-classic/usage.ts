@@ -1,5 +1,7 @@
 import type { TracePart } from "./events.ts";
 import type { AgentPart } from "../../parts.ts";
+import { normalizeModelId } from "../../pricing.ts";
+import { modelInRawResponse } from "./raw-response-model.ts";
 
 /** One model call's usage, and where it stands in the answer, to find its model when settling. */
 interface ModelCall {
@@ -9,6 +11,16 @@ interface ModelCall {
   at: number;
   input: number;
   output: number;
+  /**
+   * The model's raw response text, kept when no step had named the call's model by the time its
+   * usage came: read at settling, and only if no step has named it by then either.
+   */
+  rawResponse: unknown;
+}
+
+interface NamedAt {
+  at: number;
+  model: string;
 }
 
 /**
@@ -16,14 +28,15 @@ interface ModelCall {
  * post-processing, routing, collaborators, ...), with the model that made each call. The model
  * id and the usage come in separate trace events, in no promised order, so the sum is settled at
  * the answer's end: each call goes to the model its own trace step names (same `traceId`), else
- * the model its agent names nearest to it.
+ * the one its raw response names (older traces name it nowhere else), else the model its agent
+ * names nearest to it.
  */
 export class UsageMeter {
   /** Foundation models in the order the agent first called them. */
   readonly models: string[] = [];
   private readonly calls: ModelCall[] = [];
   private readonly traceModels = new Map<string, string>();
-  private readonly agentModels = new Map<string, Array<{ at: number; model: string }>>();
+  private readonly agentModels = new Map<string, NamedAt[]>();
   private position = 0;
 
   add(part: TracePart): void {
@@ -42,20 +55,44 @@ export class UsageMeter {
       const output = step?.modelInvocationOutput;
       const usage = output?.metadata?.usage;
       if (!usage) continue;
-      const call: ModelCall = { traceId: output.traceId, agent, at, input: count(usage.inputTokens), output: count(usage.outputTokens) };
+      const traceId = output.traceId;
+      // A step already named the model (the usual order): the raw response is never looked at.
+      const named = traceId !== undefined && this.traceModels.has(traceId);
+      const rawResponse = named ? undefined : (output.rawResponse as { content?: unknown } | undefined)?.content;
+      const call: ModelCall = { traceId, agent, at, input: count(usage.inputTokens), output: count(usage.outputTokens), rawResponse };
       if (call.input + call.output > 0) this.calls.push(call);
     }
   }
 
   /**
    * What the answer spent, per model (in the order the agent first called them, then what no
-   * trace named), as usage parts: settled now, since a model may be named after its usage.
+   * trace step named), as usage parts: settled now, since a model may be named after its usage.
    */
   settle(): Array<Extract<AgentPart, { type: "usage" }>> {
+    const own = new Map<ModelCall, string>();
+    const readByAgent = new Map<string, NamedAt[]>();
+    for (const call of this.calls) {
+      const named = call.traceId === undefined ? undefined : this.traceModels.get(call.traceId);
+      if (named) {
+        own.set(call, named);
+        continue;
+      }
+      const model = this.modelReadFrom(call.rawResponse);
+      if (model === undefined) continue;
+      own.set(call, model);
+      // A model read from a raw response names its agent's model for the agent's other calls too.
+      const read = readByAgent.get(call.agent) ?? [];
+      read.push({ at: call.at, model });
+      readByAgent.set(call.agent, read);
+    }
+    const agentModels = new Map(this.agentModels);
+    for (const [agent, read] of readByAgent) {
+      agentModels.set(agent, [...(agentModels.get(agent) ?? []), ...read].sort((a, b) => a.at - b.at));
+    }
     const byModel = new Map<string | undefined, { input: number; output: number }>();
     for (const model of this.models) byModel.set(model, { input: 0, output: 0 });
     for (const call of this.calls) {
-      const model = this.modelOf(call);
+      const model = own.get(call) ?? nearest(agentModels.get(call.agent), call.at);
       const sum = byModel.get(model) ?? { input: 0, output: 0 };
       sum.input += call.input;
       sum.output += call.output;
@@ -64,19 +101,27 @@ export class UsageMeter {
     return [...byModel].map(([model, sum]) => ({ type: "usage", model, inputTokens: sum.input, outputTokens: sum.output }));
   }
 
-  private modelOf(call: ModelCall): string | undefined {
-    const own = call.traceId === undefined ? undefined : this.traceModels.get(call.traceId);
-    if (own) return own;
-    const seen = this.agentModels.get(call.agent);
-    if (!seen) return undefined;
-    // The agent's last model before the call, else its first one after it.
-    let before: string | undefined;
-    for (const entry of seen) {
-      if (entry.at > call.at) return before ?? entry.model;
-      before = entry.model;
-    }
-    return before;
+  /**
+   * The model a raw response names, as the price table knows it, or as a trace step of this
+   * answer named the same model (one usage row per model).
+   */
+  private modelReadFrom(rawResponse: unknown): string | undefined {
+    const written = modelInRawResponse(rawResponse);
+    if (written === undefined) return undefined;
+    const key = normalizeModelId(written);
+    return this.models.find((model) => normalizeModelId(model) === key) ?? key;
   }
+}
+
+/** The agent's last model before the call, else its first one after it. */
+function nearest(seen: NamedAt[] | undefined, at: number): string | undefined {
+  if (!seen) return undefined;
+  let before: string | undefined;
+  for (const entry of seen) {
+    if (entry.at > at) return before ?? entry.model;
+    before = entry.model;
+  }
+  return before;
 }
 
 function count(value: unknown): number {
