@@ -121,8 +121,7 @@ export type AgentPart =
   | { type: "tool-call-start"; id: string; name: string }
   | { type: "tool-call-delta"; id: string; delta: string }
   | { type: "tool-call-end"; id: string }
-  /** A source the text cites; indices in UTF-16 code units of the whole text, end exclusive. */
-  | { type: "citation"; url: string; title: string; start: number; end: number }
+  | CitationPart
   /** The backend's own citation record, when the caller asked for raw citations. */
   | { type: "raw-citation"; citation: unknown }
   | { type: "file"; file: AgentFile }
@@ -131,6 +130,23 @@ export type AgentPart =
   | { type: "usage"; model: string | undefined; inputTokens: number; outputTokens: number }
   | { type: "finish"; reason: FinishReason }
   | { type: "error"; error: AgentError };
+
+/**
+ * A source the text cites, once per source and span; indices in UTF-16 code units of the whole
+ * text, end exclusive. A URL when the source has one, else `documentId`: every source is cited.
+ */
+export interface CitationPart {
+  type: "citation";
+  /** A web URL or a document URI (s3://...). */
+  url?: string;
+  /** What names the source when no URL does (a custom document's id, a Kendra document id, ...). */
+  documentId?: string;
+  title: string;
+  /** The passage retrieved from the source, clipped (about 1,000 characters at most). */
+  text?: string;
+  start: number;
+  end: number;
+}
 
 /** An answer on its way: its session, and its parts a network read at a time. */
 export interface AgentAnswer {

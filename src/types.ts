@@ -198,10 +198,14 @@ export interface CompletionUsage {
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
 
-/** A citation, as OpenAI's search models give them. */
+/**
+ * A citation, as OpenAI's search models give them: the only annotation chat completions know.
+ * A source without a URL keeps this type, so typed clients still read every annotation; its
+ * `url` is then the document's id, and `file_id` repeats it to say it is no URL.
+ */
 export interface UrlCitation {
   type: "url_citation";
-  url_citation: { start_index: number; end_index: number; url: string; title: string };
+  url_citation: { start_index: number; end_index: number; url: string; title: string; file_id?: string };
 }
 
 

@@ -723,6 +723,126 @@ const citations: Scenario = (req) => {
 };
 
 // ---------------------------------------------------------------------------------------------
+// citation-sources: knowledge-base references without a URL in their location (CUSTOM, SQL,
+// KENDRA without a URI, S3 with only `x-amz-bedrock-kb-source-uri`), and references that
+// repeat a source for one span (two chunks of one document, one citation given twice, one URL
+// twice): 5 sources-and-spans in all.
+
+const SOURCES_PARTS = [
+  "Staff may work from Lisbon for up to 30 days a year. ",
+  "Lisbon has about 545,000 inhabitants. ",
+  "Porto is the second city, on the Douro. ",
+  "Shall I look up more?",
+];
+export const CITATION_SOURCES_TEXT = SOURCES_PARTS.join("");
+export const CITATION_CUSTOM_ID = "policy-handbook-2026";
+export const CITATION_SQL_QUERY = "SELECT city, population FROM cities WHERE city = 'Lisbon'";
+export const CITATION_KENDRA_ID = "kendra-doc-8f2c";
+export const CITATION_KENDRA_TITLE = "Portuguese cities: a gazetteer";
+/** Longer than the 1,000 characters a citation keeps of it. */
+export const CITATION_KENDRA_PASSAGE = `Lisbon, population 545,000. ${"Gazetteer entry. ".repeat(80)}`;
+export const CITATION_METADATA_URI = "s3://emulator-knowledge-base/cities/porto.md";
+export const CITATION_PORTO_URL = "https://en.wikipedia.org/wiki/Porto";
+/** Each distinct source and span, in the order cited: what a client should see once each. */
+export const CITATION_SOURCES_EXPECTED = [
+  { source: CITATION_CUSTOM_ID, url: false, text: SOURCES_PARTS[0]!, passage: "Remote work from Lisbon: up to 30 days in a calendar year." },
+  { source: CITATION_SQL_QUERY, url: false, text: SOURCES_PARTS[1]!, passage: "city: Lisbon, population: 545000" },
+  { source: CITATION_KENDRA_ID, url: false, text: SOURCES_PARTS[1]!, passage: CITATION_KENDRA_PASSAGE.slice(0, 1000) },
+  { source: CITATION_METADATA_URI, url: true, text: SOURCES_PARTS[2]!, passage: "Porto, on the Douro, is Portugal's second city." },
+  { source: CITATION_PORTO_URL, url: true, text: SOURCES_PARTS[2]!, passage: "Porto is the second-largest city in Portugal." },
+] as const;
+
+function sourcesSpan(part: number) {
+  const start = SOURCES_PARTS.slice(0, part).join("").length;
+  return { textResponsePart: { text: SOURCES_PARTS[part]!, span: { start, end: start + SOURCES_PARTS[part]!.length } } };
+}
+
+const customReference = (chunk: string, text: string) => ({
+  content: { text, type: "TEXT" },
+  location: { type: "CUSTOM", customDocumentLocation: { id: CITATION_CUSTOM_ID } },
+  metadata: { "x-amz-bedrock-kb-chunk-id": chunk, "x-amz-bedrock-kb-data-source-id": "CUSTOMDS01" },
+});
+const portoWebReference = {
+  content: { text: "Porto is the second-largest city in Portugal.", type: "TEXT" },
+  location: { type: "WEB", webLocation: { url: CITATION_PORTO_URL } },
+};
+
+export const CITATION_SOURCES_CHUNKS: readonly CitationChunk[] = [
+  {
+    text: SOURCES_PARTS[0]!,
+    attribution: {
+      citations: [
+        {
+          generatedResponsePart: sourcesSpan(0),
+          retrievedReferences: [
+            customReference("chunk-0101", "Remote work from Lisbon: up to 30 days in a calendar year."),
+            customReference("chunk-0102", "Requests go to your manager 2 weeks ahead."),
+          ],
+        },
+        { generatedResponsePart: sourcesSpan(0), retrievedReferences: [customReference("chunk-0103", "Applies to all staff.")] },
+      ],
+    },
+  },
+  {
+    text: SOURCES_PARTS[1]!,
+    attribution: {
+      citations: [
+        {
+          generatedResponsePart: sourcesSpan(1),
+          retrievedReferences: [
+            {
+              content: {
+                type: "ROW",
+                row: [
+                  { columnName: "city", columnValue: "Lisbon", type: "STRING" },
+                  { columnName: "population", columnValue: "545000", type: "LONG" },
+                ],
+              },
+              location: { type: "SQL", sqlLocation: { query: CITATION_SQL_QUERY } },
+            },
+            {
+              content: { text: CITATION_KENDRA_PASSAGE, type: "TEXT" },
+              location: { type: "KENDRA", kendraDocumentLocation: {} },
+              metadata: { "x-amz-kendra-document-id": CITATION_KENDRA_ID, "x-amz-kendra-document-title": CITATION_KENDRA_TITLE },
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    text: SOURCES_PARTS[2]!,
+    attribution: {
+      citations: [
+        {
+          generatedResponsePart: sourcesSpan(2),
+          retrievedReferences: [
+            {
+              content: { text: "Porto, on the Douro, is Portugal's second city.", type: "TEXT" },
+              location: { type: "S3" },
+              metadata: { "x-amz-bedrock-kb-source-uri": CITATION_METADATA_URI, "x-amz-bedrock-kb-chunk-id": "chunk-0201" },
+            },
+            portoWebReference,
+            portoWebReference,
+          ],
+        },
+      ],
+    },
+  },
+  { text: SOURCES_PARTS[3]! },
+];
+
+const citationSources: Scenario = (req) => {
+  const id = traceIdBase();
+  return {
+    steps: [
+      ...modelCall(req, "orchestrationTrace", `${id}-0`, DEMO_MODEL, { inputTokens: 700, outputTokens: 60 }),
+      ...CITATION_SOURCES_CHUNKS.flatMap((c): Step[] => [{ delayMs: 2 }, { frame: chunkFrame(c.text, c.attribution) }]),
+    ],
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
 // return-control: the agent asks the caller to run two actions, then uses their results.
 
 export const RETURN_CONTROL_INPUTS = [
@@ -1101,6 +1221,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   "multi-chunk": multiChunk,
   "utf8-split": utf8Split,
   citations,
+  "citation-sources": citationSources,
   "return-control": returnControl,
   files,
   "unknown-event": unknownEvent,

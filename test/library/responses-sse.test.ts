@@ -21,7 +21,7 @@ function answer(batches: AgentPart[][]): AgentAnswer {
 const info = { id: "resp_1", createdAt: 1, model: "m", params: { model: "m" }, tools: [], includeTraces: false, includeCitations: true };
 
 // Text that JSON must escape (quotes, backslashes, newlines, U+2028, a lone surrogate, emoji),
-// two messages around reasoning, a citation, a function call, a raw citation.
+// two messages around reasoning, citations (a URL's, a document's), a function call, a raw citation.
 const tricky = 'He said "hi"\\ \n\t\u2028 \ud800 😀 </script>';
 const parts = (): AgentPart[][] => [
   [{ type: "text-delta", text: tricky }, { type: "text-delta", text: " and more." }],
@@ -29,6 +29,7 @@ const parts = (): AgentPart[][] => [
   [
     { type: "text-delta", text: "Second, cited." },
     { type: "citation", url: "https://example.com/a?q=\"x\"", title: "A \"title\"", start: 0, end: 7 },
+    { type: "citation", documentId: "doc \"1\"", title: "Doc \"1\"", text: tricky, start: 8, end: 14 },
     { type: "raw-citation", citation: { text: tricky } },
   ],
   [{ type: "tool-call-start", id: "call_1", name: "lookup" }, { type: "tool-call-delta", id: "call_1", delta: '{"q":"lisbon"}' }, { type: "tool-call-end", id: "call_1" }],

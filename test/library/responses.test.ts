@@ -128,7 +128,7 @@ describe("responses()", () => {
     const response = await client.responses({ model, input: "x", api_base: scenario("citations") });
     const message = response.output.find((item) => item.type === "message")!;
     expect(message.content[0]!.text).toBe(CITATIONS_TEXT);
-    const annotation = message.content[0]!.annotations.find((a) => a.url === CITATION_WEB_URL)!;
+    const annotation = message.content[0]!.annotations.find((a) => a.type === "url_citation" && a.url === CITATION_WEB_URL) as { start_index: number; end_index: number };
     expect(CITATIONS_TEXT.slice(annotation.start_index, annotation.end_index).length).toBeGreaterThan(0);
     const events = await collect(await client.responses({ model, input: "x", api_base: scenario("citations"), stream: true }));
     checkResponseEvents(events);

@@ -50,7 +50,7 @@ describe("the Responses surface", () => {
     const final = checkResponseEvents(events);
     expect(final.output.map((item) => item.type)).toEqual(["message", "reasoning", "message", "function_call"]);
     const second = final.output[2] as Extract<(typeof final.output)[number], { type: "message" }>;
-    const [annotation] = second.content[0]!.annotations;
+    const [annotation] = second.content[0]!.annotations as Array<{ start_index: number; end_index: number }>;
     expect(second.content[0]!.text.slice(annotation!.start_index, annotation!.end_index)).toBe("Second, cited.");
     const call = final.output[3] as Extract<(typeof final.output)[number], { type: "function_call" }>;
     expect(JSON.parse(call.arguments)).toEqual({ q: "lisbon" });

@@ -1,17 +1,21 @@
 import type { Citation } from "./events.ts";
 import type { AgentPart } from "../../parts.ts";
 import { TextWindow } from "../../text-window.ts";
+import { referenceSource } from "./references.ts";
 
 // The cited text is looked up in the recent part of the answer only (TextWindow), so memory stays
 // flat however long the answer grows; a chunk's citations come with it.
 const WINDOW = 4 * 1024;
 
 /**
- * `chunk.attribution` → citation parts, one per cited source, with start and end indices
- * (UTF-16, end exclusive) into the whole answer, also when it streams in many chunks.
+ * `chunk.attribution` → citation parts, one per cited source and span (references repeating one
+ * are one part), with start and end indices (UTF-16, end exclusive) into the whole answer, also
+ * when it streams in many chunks.
  */
 export class CitationIndexer {
   private readonly window = new TextWindow(WINDOW);
+  /** Source and span of each citation given, made when the first one comes. */
+  private seen: Set<string> | undefined;
 
   /** Feeds the answer's text, in order, before the citations that arrive with it. */
   append(text: string): void {
@@ -30,9 +34,12 @@ export class CitationIndexer {
       const part = citation.generatedResponsePart?.textResponsePart;
       const [start, end] = this.locate(recent, part?.text ?? "", part?.span?.start, part?.span?.end);
       for (const reference of citation.retrievedReferences ?? []) {
-        const url = referenceUrl(reference.location);
-        if (!url) continue;
-        out.push({ type: "citation", url, title: referenceTitle(reference, url), start, end });
+        const source = referenceSource(reference);
+        // Two chunks of one document backing one sentence are one citation of it.
+        const key = `${source.url === undefined ? "id" : "url"}\u0000${source.url ?? source.documentId}\u0000${start}\u0000${end}`;
+        if ((this.seen ??= new Set()).has(key)) continue;
+        this.seen.add(key);
+        out.push({ type: "citation", ...source, start, end });
       }
     }
     return out;
@@ -51,31 +58,5 @@ export class CitationIndexer {
     if (best !== -1) return [best, best + text.length];
     const start = Math.min(Math.max(0, spanStart), length);
     return [start, Math.min(Math.max(start, spanEnd), length)];
-  }
-}
-
-/** The web URL or document URI of any location kind (web, S3, Confluence, SharePoint, ...). */
-function referenceUrl(location: unknown): string | undefined {
-  if (!location || typeof location !== "object") return undefined;
-  for (const value of Object.values(location)) {
-    if (value && typeof value === "object") {
-      const { url, uri } = value as { url?: unknown; uri?: unknown };
-      if (typeof url === "string" && url) return url;
-      if (typeof uri === "string" && uri) return uri;
-    }
-  }
-  return undefined;
-}
-
-function referenceTitle(reference: Record<string, unknown>, url: string): string {
-  const metadata = (reference.metadata ?? {}) as Record<string, unknown>;
-  for (const key of ["title", "x-amz-bedrock-kb-title", "x-amz-bedrock-kb-document-title"]) {
-    if (typeof metadata[key] === "string" && metadata[key]) return metadata[key] as string;
-  }
-  const last = url.replace(/[?#].*$/, "").replace(/\/+$/, "").split("/").pop() || url;
-  try {
-    return decodeURIComponent(last);
-  } catch {
-    return last;
   }
 }

@@ -1,5 +1,5 @@
 // Parts → an OpenAI ChatCompletion (its chunks: chunks.ts).
-import type { AgentAnswer, AgentFile, AgentPart, FinishReason } from "../../parts.ts";
+import type { AgentAnswer, AgentFile, CitationPart, FinishReason } from "../../parts.ts";
 import type {
   AssistantMessage,
   ChatCompletion,
@@ -104,8 +104,10 @@ export async function toCompletion(
   return completion;
 }
 
-export function annotation(part: Extract<AgentPart, { type: "citation" }>): UrlCitation {
-  return { type: "url_citation", url_citation: { start_index: part.start, end_index: part.end, url: part.url, title: part.title } };
+export function annotation(part: CitationPart): UrlCitation {
+  const url_citation: UrlCitation["url_citation"] = { start_index: part.start, end_index: part.end, url: part.url ?? part.documentId ?? "", title: part.title };
+  if (part.url === undefined && part.documentId !== undefined) url_citation.file_id = part.documentId;
+  return { type: "url_citation", url_citation };
 }
 
 export function usage(tally: UsageTally) {

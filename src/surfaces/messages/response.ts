@@ -7,6 +7,7 @@ import type { UsageTally } from "../../usage.ts";
 import type { Batches } from "../../batches.ts";
 import { builtEvents } from "../batches.ts";
 import { AnswerBuilder } from "../builder.ts";
+import { CitationShapes } from "./citations.ts";
 import type { ContentBlock, MessageObject, MessageStreamEvent, StopReason, TextBlock, ToolUseBlock } from "./types.ts";
 
 export interface MessageInfo {
@@ -15,7 +16,8 @@ export interface MessageInfo {
   includeTraces: boolean;
 }
 
-// How far back a streamed citation's text may start (the backends' own windows are as long).
+// How far back a streamed citation's text may start, for citations without a passage (the
+// backends' own windows are as long).
 const CITED_WINDOW = 4 * 1024;
 
 const STOP: Record<FinishReason, StopReason> = {
@@ -32,6 +34,7 @@ export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
   private readonly toolJson = new Map<number, string>();
   /** The text citations point into: all of it for a whole Message, a window for a stream. */
   private readonly recent: TextWindow;
+  private readonly shapes = new CitationShapes();
   /** Set once the answer has ended: the Message then has its stop reason. */
   private ended = false;
 
@@ -128,9 +131,7 @@ export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
       case "citation": {
         const index = this.block("text");
         const block = this.content[index] as TextBlock;
-        const from = this.recent.start;
-        const cited = part.start >= from ? this.recent.text().slice(part.start - from, part.end - from) : "";
-        const citation = { type: "web_search_result_location" as const, url: part.url, title: part.title, cited_text: cited, encrypted_index: "" };
+        const citation = this.shapes.citation(part, part.text ?? this.answerText(part.start, part.end));
         (block.citations ??= []).push(citation);
         this.events.push({ type: "content_block_delta", index, delta: { type: "citations_delta", citation } });
         return;
@@ -163,6 +164,12 @@ export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
       case "raw-citation":
         return; // Anthropic's citations carry the source already
     }
+  }
+
+  /** The answer's text from start to end, when still at hand: what a citation without a passage cites. */
+  private answerText(start: number, end: number): string {
+    const from = this.recent.start;
+    return start >= from ? this.recent.text().slice(start - from, end - from) : "";
   }
 
   /** The open block of this type, opening one (after closing any other) when needed. */

@@ -40,6 +40,7 @@ export interface ContentBlockParam {
   is_error?: unknown;
 }
 
+/** A source with a web (http, https) URL. */
 export interface WebCitation {
   type: "web_search_result_location";
   url: string;
@@ -48,10 +49,23 @@ export interface WebCitation {
   encrypted_index: string;
 }
 
+/** Any other source: an S3 URI, a document id; each source of the answer its own index. */
+export interface SearchResultCitation {
+  type: "search_result_location";
+  source: string;
+  title: string | null;
+  cited_text: string;
+  search_result_index: number;
+  start_block_index: number;
+  end_block_index: number;
+}
+
+export type TextCitation = WebCitation | SearchResultCitation;
+
 export interface TextBlock {
   type: "text";
   text: string;
-  citations: WebCitation[] | null;
+  citations: TextCitation[] | null;
 }
 
 export interface ThinkingBlock {

@@ -1,12 +1,12 @@
 // Parts → an OpenAI Response, and the events OpenAI streams while building one. One builder
 // does both, so a streamed answer ends in exactly the Response a non-streamed one would be.
 import type { AgentError } from "../../errors.ts";
-import type { AgentAnswer, FunctionTool } from "../../parts.ts";
+import type { AgentAnswer, CitationPart, FunctionTool } from "../../parts.ts";
 import type { UsageTally } from "../../usage.ts";
 import type { Batches } from "../../batches.ts";
 import { builtEvents } from "../batches.ts";
 import { AnswerBuilder } from "../builder.ts";
-import type { OutputItem, OutputMessage, OutputText, ResponseObject, ResponseStreamEvent, ResponsesParams, UrlCitationAnnotation } from "./types.ts";
+import type { OutputItem, OutputMessage, OutputText, ResponseObject, ResponseStreamEvent, ResponsesParams, OutputTextAnnotation } from "./types.ts";
 
 /** What is known about one call before its parts are read. */
 export interface ResponseInfo {
@@ -130,14 +130,7 @@ export class ResponseBuilder extends AnswerBuilder<ResponseStreamEvent> {
       case "citation": {
         const open = this.message();
         const annotations = open.item.content[0]!.annotations;
-        // Indices into this message's text, which may not be the answer's first.
-        const annotation: UrlCitationAnnotation = {
-          type: "url_citation",
-          start_index: Math.max(0, part.start - open.textStart),
-          end_index: Math.max(0, part.end - open.textStart),
-          url: part.url,
-          title: part.title,
-        };
+        const annotation = toAnnotation(part, open.textStart);
         annotations.push(annotation);
         this.emit("response.output_text.annotation.added", {
           item_id: open.item.id,
@@ -254,6 +247,15 @@ export async function toResponse(answer: AgentAnswer, info: ResponseInfo, tally:
 /** The answer's events, a batch per network read, ending in `response.completed` or `response.failed`. */
 export function toResponseEvents(answer: AgentAnswer, info: ResponseInfo, tally: UsageTally): Batches<ResponseStreamEvent> {
   return builtEvents(answer.parts, new ResponseBuilder(info, answer, tally));
+}
+
+/** A URL's `url_citation`, else a document's `file_citation`; indices into the message's text (which may not be the answer's first). */
+function toAnnotation(part: CitationPart, textStart: number): OutputTextAnnotation {
+  const start = Math.max(0, part.start - textStart);
+  const end = Math.max(0, part.end - textStart);
+  if (part.url !== undefined) return { type: "url_citation", start_index: start, end_index: end, url: part.url, title: part.title };
+  const id = part.documentId ?? "";
+  return { type: "file_citation", file_id: id, filename: part.title || id, index: end };
 }
 
 // Copies for events, since the builder goes on changing its items (cheaper than structuredClone).

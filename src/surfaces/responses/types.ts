@@ -54,10 +54,20 @@ export interface UrlCitationAnnotation {
   title: string;
 }
 
+/** A cited source without a URL: `index` is where the cited text ends in the message's text. */
+export interface FileCitationAnnotation {
+  type: "file_citation";
+  file_id: string;
+  filename: string;
+  index: number;
+}
+
+export type OutputTextAnnotation = UrlCitationAnnotation | FileCitationAnnotation;
+
 export interface OutputText {
   type: "output_text";
   text: string;
-  annotations: UrlCitationAnnotation[];
+  annotations: OutputTextAnnotation[];
   logprobs: [];
 }
 
