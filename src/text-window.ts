@@ -33,6 +33,11 @@ export class TextWindow {
     return this.pieces[0] ?? "";
   }
 
+  /** Citations are to be expected (a knowledge base was consulted): the text is kept from now on. */
+  hold(): void {
+    this.keep = true;
+  }
+
   /** A read is over: nothing is kept of it unless something cited. */
   settle(): void {
     if (!this.keep) this.forget();

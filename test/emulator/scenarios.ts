@@ -2,6 +2,7 @@
 // Pure (Web APIs only): tests running inside workerd import the expectation constants.
 import { base64, chunkFrame, errorFrame, eventFrame, exceptionFrame, fromBase64, utf8 } from "./frames.ts";
 import { mulberry32, type RandomSlicing } from "./slicing.ts";
+import { realQuirks } from "./real-quirks.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Types: what a scenario gets and what it returns.
@@ -1218,6 +1219,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   "usage-raw-response-model": usageRawResponseModel,
   "usage-raw-response-text": usageRawResponseText,
   "usage-raw-response-mixed": usageRawResponseMixed,
+  "real-quirks": realQuirks,
   "multi-chunk": multiChunk,
   "utf8-split": utf8Split,
   citations,

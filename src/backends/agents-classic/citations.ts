@@ -16,10 +16,26 @@ export class CitationIndexer {
   private readonly window = new TextWindow(WINDOW);
   /** Source and span of each citation given, made when the first one comes. */
   private seen: Set<string> | undefined;
+  /** Where the answer's first word starts: AWS counts spans from there (answers often open with "\n\n"). */
+  private firstWord: number | undefined;
+  private read = 0;
 
   /** Feeds the answer's text, in order, before the citations that arrive with it. */
   append(text: string): void {
+    if (this.firstWord === undefined) {
+      const at = text.search(/\S/);
+      if (at !== -1) this.firstWord = this.read + at;
+      this.read += text.length;
+    }
     this.window.append(text);
+  }
+
+  /**
+   * A knowledge base was consulted (the trace said so): citations may come, and cite text of
+   * chunks read before theirs, so the recent text is kept from now on.
+   */
+  expect(): void {
+    this.window.hold();
   }
 
   /** A chunk was read. */
@@ -45,9 +61,15 @@ export class CitationIndexer {
     return out;
   }
 
-  /** Where the cited text stands: found in the answer near the span AWS gave, else the span itself. */
-  private locate(recent: string, text: string, spanStart = 0, spanEnd = spanStart): [number, number] {
+  /**
+   * Where the cited text stands: found in the answer near the span AWS gave, else the span itself.
+   * AWS counts a span from the answer's first word, and its `end` is the last character's index.
+   */
+  private locate(recent: string, text: string, spanStart = 0, spanEnd = spanStart - 1): [number, number] {
     const length = this.window.start + recent.length;
+    const offset = this.firstWord ?? 0;
+    spanStart += offset;
+    spanEnd += offset + 1;
     let best = -1;
     if (text !== "") {
       for (let at = recent.indexOf(text); at !== -1; at = recent.indexOf(text, at + 1)) {

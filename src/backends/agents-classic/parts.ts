@@ -97,6 +97,8 @@ class EventReader implements PartsReader<AgentEvent> {
       const reason = failure.failureReason ?? "no reason given";
       throw awsError(undefined, status, `The agent failed: ${reason}`, { awsMessage: reason, summaryLead: "The agent failed" });
     }
+    const orchestration = steps.orchestrationTrace as { invocationInput?: { knowledgeBaseLookupInput?: unknown } } | undefined;
+    if (orchestration?.invocationInput?.knowledgeBaseLookupInput !== undefined) this.citations.expect();
     if ((steps.guardrailTrace as { action?: string } | undefined)?.action === "INTERVENED") {
       this.finishReason = "content-filter";
     }
