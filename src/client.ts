@@ -3,13 +3,16 @@ import { allCredentials } from "./aws/credential-provider.ts";
 import { ALL_BACKENDS } from "./backends/all.ts";
 import { completionCall } from "./calls/completion.ts";
 import { messagesCall } from "./calls/messages.ts";
+import { type PartsAnswer, partsCall } from "./calls/parts.ts";
 import { responsesCall } from "./calls/responses.ts";
-import { type ClientOptions, Invoker } from "./invoker.ts";
+import { type Call, type ClientOptions, Invoker } from "./invoker.ts";
+import type { AgentRequest } from "./parts.ts";
 import type { MessageEventStream, MessageObject, MessagesParams } from "./surfaces/messages/types.ts";
 import type { ResponseEventStream, ResponseObject, ResponsesParams } from "./surfaces/responses/types.ts";
-import type { ChatCompletion, ChatCompletionStream, CompletionParams } from "./types.ts";
+import type { CallParams, ChatCompletion, ChatCompletionStream, CompletionParams } from "./types.ts";
 
 export { DEFAULT_IDLE_TIMEOUT_SECONDS, type ClientOptions } from "./invoker.ts";
+export type { PartsAnswer } from "./calls/parts.ts";
 
 /**
  * A long-lived client: defaults for every call (credentials, region, endpoint, retries) and
@@ -46,6 +49,14 @@ export class BedrockAgentClient {
   messages(params: MessagesParams): Promise<MessageObject | MessageEventStream>;
   messages(params: MessagesParams): Promise<MessageObject | MessageEventStream> {
     return messagesCall(this.invoker, params);
+  }
+
+  /**
+   * The answer as the neutral parts, for a surface that writes its own protocol (the endpoint's
+   * A2A and MCP): `toRequest` assembles the AgentRequest from the call's parameters over the defaults.
+   */
+  parts<P extends CallParams & { model: string }>(params: P, toRequest: (call: P & Call) => AgentRequest): Promise<PartsAnswer> {
+    return partsCall(this.invoker, params, toRequest);
   }
 }
 
