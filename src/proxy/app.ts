@@ -22,6 +22,7 @@ import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "./health.ts
 import { type RequestObserver, answered, clip, deferRecord, failed, recordOf, requestRecorder } from "./request-log.ts";
 import { sseResponse } from "./sse.ts";
 import { SESSION_FIELDS, type SurfaceRoute, chatRoute, messagesRoute, responsesRoute } from "./surfaces.ts";
+import type { RouteDeps } from "./route-deps.ts";
 import { checkTraceAccess } from "./trace-access.ts";
 import { anthropicError } from "../surfaces/messages/response.ts";
 
@@ -135,6 +136,38 @@ export function createApp(options: AppOptions): Hono {
         .map((id) => ({ id, object: "model", created: 0, owned_by: "bedrock-agents-openai" })),
     });
 
+  const callParams: RouteDeps["callParams"] = (c, deployment, fields) => {
+    const caller = c.get("caller") as Caller | undefined;
+    // Raw traces for whom the model's allow_traces admits (the master key by default), refused before AWS.
+    checkTraceAccess(deployment, caller, fields.include_traces);
+    const record = recordOf(c);
+    const trusted = seesAwsText(c);
+    const params: Record<string, unknown> = { ...fields, ...deployment.params, env: options.env, signal: c.req.raw.signal, scope: caller?.scope };
+    // An answer's failures are recorded, logged, and reported as this caller may see them
+    // (error-disclosure.ts); Responses and Messages streams report theirs as events, never thrown.
+    params.on_error = (error: AgentError) => {
+      Object.assign(record, failed(error));
+      return failures.shown(error, trusted);
+    };
+    // Reasoning can be turned off per model and per request: either one wins (the library checks the caller's value).
+    params.include_reasoning = deployment.params.include_reasoning === false ? false : fields.include_reasoning;
+    return params;
+  };
+
+  /** Everything a client API's routes need, for those mounted from their own files. */
+  const deps: RouteDeps = {
+    config,
+    client,
+    deployments,
+    authorize,
+    allowed,
+    limitBody,
+    readJson: readJsonObject,
+    callParams,
+    shown: (c, error) => failures.shown(error, seesAwsText(c)),
+    keepAliveMs: config.streamKeepAliveSeconds * 1000,
+  };
+
   /** A surface's route: the caller's fields over nothing AWS-related, the call, JSON or SSE back. */
   const answer = (route: SurfaceRoute) => async (c: Context) => {
     const body = await readJsonObject(c);
@@ -149,20 +182,9 @@ export function createApp(options: AppOptions): Hono {
       });
     }
     route.check?.(body);
-    const scope = (c.get("caller") as Caller | undefined)?.scope;
-    const params: Record<string, unknown> = { ...pick(body, route.fields), ...deployment.params, env: options.env, signal: c.req.raw.signal, scope };
-    // An answer's failures are recorded, logged, and reported as this caller may see them
-    // (error-disclosure.ts); Responses and Messages streams report theirs as events, never thrown.
-    const trusted = seesAwsText(c);
-    params.on_error = (error: AgentError) => {
-      Object.assign(record, failed(error));
-      return failures.shown(error, trusted);
-    };
+    const params = callParams(c, deployment, pick(body, route.fields));
     params.session_id ??= c.req.header(SESSION_HEADER);
-    // Reasoning can be turned off per model and per request: either one wins (the library checks the caller's value).
-    params.include_reasoning = deployment.params.include_reasoning === false ? false : body.include_reasoning;
-    // Raw traces for whom the model's allow_traces admits (the master key by default), refused before AWS.
-    checkTraceAccess(deployment, c.get("caller") as Caller | undefined, body.include_traces);
+    const trusted = seesAwsText(c);
 
     const served = await route.call(client, params, deployment.model_name);
     const headers = new Headers();
@@ -215,6 +237,9 @@ export function createApp(options: AppOptions): Hono {
       });
     });
   }
+
+  // Protocols with routes of their own mount here with `deps` (route-deps.ts).
+  void deps;
 
   app.notFound((c) => {
     const failure = new NotFoundError(`Unknown route: ${c.req.method} ${clip(c.req.path)}`, { code: "unknown_route" });
