@@ -21,7 +21,8 @@ export {
   type OpenAIErrorBody,
 } from "./errors.ts";
 export { readFrames } from "./aws/event-stream.ts";
-export { type AgentEvent, type TracePart, agentEvents } from "./backends/agents-classic/events.ts";
+export { type AgentEvent, agentEvents } from "./backends/agents-classic/events.ts";
+export type { TracePart } from "./raw-types.ts";
 export { INSTRUCTIONS_ATTRIBUTE } from "./backends/agents-classic/request.ts";
 export { MODEL_FORM, parseModel } from "./model.ts";
 export { costOf, priceOf } from "./pricing.ts";

@@ -8,7 +8,7 @@ import type { AgentError } from "./errors.ts";
 import type { AgentFile } from "./parts.ts";
 
 export type { AgentFile };
-import type { Citation, TracePart } from "./backends/agents-classic/events.ts";
+import type { Citation, TracePart } from "./raw-types.ts";
 
 export interface ContentPart {
   type: string;

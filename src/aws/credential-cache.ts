@@ -1,6 +1,6 @@
 // Resolves a credential source to credentials, keeping temporary ones until shortly before they
 // expire. Requests that need the same credentials at the same time share one STS call.
-import type { CredentialSource, Credentials, RoleRequest } from "./credentials.ts";
+import type { CredentialSource, Credentials, ResolvedCredentials, RoleRequest } from "./credentials.ts";
 import { ConfigurationError } from "../errors.ts";
 import type { AwsFileReader } from "./profile.ts";
 import { assumeRole, assumeRoleWithWebIdentity } from "./sts.ts";
@@ -9,12 +9,6 @@ import { assumeRole, assumeRoleWithWebIdentity } from "./sts.ts";
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
 // Distinct roles and identities held at once; the oldest goes first.
 const MAX_ENTRIES = 256;
-
-export interface ResolvedCredentials {
-  credentials: Credentials;
-  /** For temporary credentials: new ones, after AWS rejected these (revoked, or expired early). */
-  refresh?: () => Promise<Credentials>;
-}
 
 export interface ResolveContext {
   fetch: typeof fetch;

@@ -1,8 +1,8 @@
 // Where a build's credentials come from: every kind (keys, profiles, assumed roles, web identity)
 // for the main entry; keys alone for a narrow build, which then carries no STS and no profiles.
-import { CredentialCache, type ResolveContext, type ResolvedCredentials } from "./credential-cache.ts";
+import { CredentialCache, type ResolveContext } from "./credential-cache.ts";
 import { credentialSource } from "./credential-source.ts";
-import type { CredentialSource } from "./credentials.ts";
+import type { CredentialSource, ResolvedCredentials } from "./credentials.ts";
 
 export interface CredentialProvider {
   /** Decides where a call's credentials come from. */

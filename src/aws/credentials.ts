@@ -10,6 +10,13 @@ export interface Credentials {
   expiration?: number;
 }
 
+/** Credentials as a source resolved them, with the way to new ones when AWS rejects them. */
+export interface ResolvedCredentials {
+  credentials: Credentials;
+  /** For temporary credentials: new ones, after AWS rejected these (revoked, or expired early). */
+  refresh?: () => Promise<Credentials>;
+}
+
 /** An STS role to assume, with everything the call to STS needs. */
 export interface RoleRequest extends StsTarget {
   roleArn: string;

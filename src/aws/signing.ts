@@ -1,8 +1,7 @@
 // Signing: warm signers per key and region, and one refresh of credentials AWS rejects.
 import { AwsV4Signer } from "aws4fetch";
 import { AuthenticationError } from "../errors.ts";
-import type { ResolvedCredentials } from "./credential-cache.ts";
-import type { Credentials } from "./credentials.ts";
+import type { Credentials, ResolvedCredentials } from "./credentials.ts";
 import type { CallSignals } from "./retry.ts";
 
 // What AWS says of credentials it no longer takes (expired early, revoked): worth one refresh.

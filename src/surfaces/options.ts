@@ -65,7 +65,7 @@ export function invalid(param: string, expected: string): BadRequestError {
 /** The end user and the model settings a surface read, checked; undefined ones are left out. */
 export function withModelSettings(
   options: AgentOptions,
-  settings: { user: unknown; maxTokens: unknown; temperature: unknown; topP: unknown },
+  settings: { user?: unknown; maxTokens?: unknown; temperature?: unknown; topP?: unknown },
   names: { user: string; maxTokens: string },
 ): AgentOptions {
   const { user, maxTokens, temperature, topP } = settings;

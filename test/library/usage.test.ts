@@ -1,6 +1,6 @@
 // The usage meter on its own: which model prices which call, whatever the order of the traces.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { TracePart } from "../../src/backends/agents-classic/events.ts";
+import type { TracePart } from "../../src/raw-types.ts";
 import { costOf } from "../../src/pricing.ts";
 import { UsageMeter } from "../../src/backends/agents-classic/usage.ts";
 import { UsageTally } from "../../src/usage.ts";

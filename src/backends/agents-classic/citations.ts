@@ -1,4 +1,4 @@
-import type { Citation } from "./events.ts";
+import type { Citation } from "../../raw-types.ts";
 import type { AgentPart } from "../../parts.ts";
 import { TextWindow } from "../../text-window.ts";
 import { referenceSource } from "./references.ts";

@@ -1,37 +1,9 @@
 // The events of an InvokeAgent response: frames decoded by aws/event-stream.ts, typed here.
-import type { AgentFile } from "../../types.ts";
+import type { AgentFile } from "../../parts.ts";
+import type { Citation, TracePart } from "../../raw-types.ts";
 import { base64Bytes, base64ToBytes } from "../../aws/base64.ts";
 import { type EventFrame, type EventReader, eventBatches } from "../../aws/event-stream.ts";
 import { type Batches, flatten } from "../../batches.ts";
-
-export interface Citation {
-  generatedResponsePart?: { textResponsePart?: { text?: string; span?: { start?: number; end?: number } } };
-  retrievedReferences?: Array<Record<string, unknown>>;
-}
-
-/** One model call's report inside a trace; every trace kind has this shape where it calls a model. */
-export interface ModelInvocationTrace {
-  modelInvocationInput?: { traceId?: string; foundationModel?: string; [key: string]: unknown };
-  modelInvocationOutput?: {
-    traceId?: string;
-    metadata?: { usage?: { inputTokens?: number; outputTokens?: number } };
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
-
-export interface TracePart {
-  agentId?: string;
-  agentAliasId?: string;
-  sessionId?: string;
-  collaboratorName?: string;
-  callerChain?: unknown[];
-  eventTime?: string;
-  /** One of preProcessingTrace, orchestrationTrace, postProcessingTrace, routingClassifierTrace, ... */
-  trace?: Record<string, ModelInvocationTrace | undefined>;
-  [key: string]: unknown;
-}
-
 
 export type AgentEvent =
   | { type: "chunk"; bytes: Uint8Array; attribution?: { citations?: Citation[] } }

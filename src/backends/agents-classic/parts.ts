@@ -7,7 +7,8 @@ import type { AgentPart, FinishReason } from "../../parts.ts";
 import { type PartsReader, partsFrom, readEach } from "../parts-from.ts";
 import { pushTrace } from "../trace-redaction.ts";
 import { CitationIndexer } from "./citations.ts";
-import type { AgentEvent, TracePart } from "./events.ts";
+import type { TracePart } from "../../raw-types.ts";
+import type { AgentEvent } from "./events.ts";
 import type { ClassicToolCall } from "./tool-calls.ts";
 import { UsageMeter } from "./usage.ts";
 

@@ -1,4 +1,4 @@
-import type { TracePart } from "./events.ts";
+import type { TracePart } from "../../raw-types.ts";
 import type { AgentPart } from "../../parts.ts";
 import { normalizeModelId } from "../../pricing.ts";
 import { modelInRawResponse } from "./raw-response-model.ts";

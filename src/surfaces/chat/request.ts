@@ -4,14 +4,19 @@ import { BadRequestError } from "../../errors.ts";
 import { dataUrlToFile } from "../../files.ts";
 import type { AgentRequest, AssistantContent, FunctionTool, Turn, UserContent } from "../../parts.ts";
 import type { ChatMessage, CompletionParams, ContentPart } from "../../types.ts";
+import { assembleRequest, type SurfaceRead } from "../assemble-request.ts";
+import { addToolResults, functionTool, textOf, textThenFiles } from "../conversation.ts";
 import { asObject, asString, type JsonObject, optionalBoolean, optionalList, optionalObject, optionalString, wrongType } from "../fields.ts";
-import { agentOptions, checkFlags, invalid, sessionOf, withModelSettings } from "../options.ts";
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 
 /** Checks the request as OpenAI's API would, naming the field; nothing is dropped silently. */
 export function chatRequest(params: CompletionParams): AgentRequest {
-  checkChatFlags(params);
+  return assembleRequest(params, { read: () => readChat(params) });
+}
+
+function readChat(params: CompletionParams): SurfaceRead {
+  checkStreamOptions(params);
   const messages = checkMessages(params.messages);
   const instructions: string[] = [];
   const turns: Turn[] = [];
@@ -20,9 +25,7 @@ export function chatRequest(params: CompletionParams): AgentRequest {
     switch (message.role) {
       case "system":
       case "developer": {
-        const text = userContent(message, index, false)
-          .map((c) => (c.type === "text" ? c.text : ""))
-          .join("\n");
+        const text = textOf(userContent(message, index, false));
         if (text) instructions.push(text);
         return;
       }
@@ -33,10 +36,7 @@ export function chatRequest(params: CompletionParams): AgentRequest {
         });
       case "tool": {
         const callId = asString(message.tool_call_id, `${param}.tool_call_id`, "the id of the tool call it answers");
-        const result = { callId, output: toolText(message, index), param: `${param}.tool_call_id` };
-        const last = turns.at(-1);
-        if (last?.role === "tool") last.results.push(result);
-        else turns.push({ role: "tool", results: [result] });
+        addToolResults(turns, { callId, output: toolText(message, index), param: `${param}.tool_call_id` });
         return;
       }
       case "user":
@@ -50,25 +50,20 @@ export function chatRequest(params: CompletionParams): AgentRequest {
       }
     }
   });
-  return {
-    model: params.model,
-    turns,
-    instructions,
-    tools: functionTools(params.tools),
-    sessionId: sessionOf(params),
-    stream: params.stream === true,
-    param: "messages",
-    options: withModelSettings(
-      agentOptions(params),
-      { user: params.user, maxTokens: params.max_completion_tokens ?? params.max_tokens, temperature: params.temperature, topP: params.top_p },
-      // The one read is the one named: max_completion_tokens, unless it is absent or null.
-      { user: "user", maxTokens: params.max_completion_tokens !== undefined && params.max_completion_tokens !== null ? "max_completion_tokens" : "max_tokens" },
-    ),
+  const tools = functionTools(params.tools);
+  // The one read is the one named: max_completion_tokens, unless it is absent or null.
+  const completionTokens = params.max_completion_tokens !== undefined && params.max_completion_tokens !== null;
+  const settings = {
+    user: params.user,
+    maxTokens: completionTokens ? params.max_completion_tokens : params.max_tokens,
+    temperature: params.temperature,
+    topP: params.top_p,
+    names: { maxTokens: completionTokens ? "max_completion_tokens" : "max_tokens" },
   };
+  return { param: "messages", turns, instructions, tools, settings };
 }
 
-function checkChatFlags(params: CompletionParams): void {
-  checkFlags(params, ["stream"]);
+function checkStreamOptions(params: CompletionParams): void {
   const streamOptions = optionalObject(params.stream_options, "stream_options", 'an object such as {"include_usage": true}');
   optionalBoolean(streamOptions?.include_usage, "stream_options.include_usage");
 }
@@ -113,9 +108,7 @@ function userContent(message: ChatMessage, index: number, files: boolean): UserC
     fileCount++;
     out.push(file);
   });
-  // A message's text parts are one text, joined by newlines, ahead of its files.
-  const text = texts.join("\n");
-  return text ? [{ type: "text", text }, ...out] : out;
+  return textThenFiles(texts, out);
 }
 
 /** A content part: an object with a `type`. */
@@ -184,13 +177,6 @@ function functionTools(tools: unknown): FunctionTool[] {
     const tool = asObject(value, param, "a tool (an object with a type)");
     if (asString(tool.type, `${param}.type`) !== "function") return [];
     const fn = asObject(tool.function, `${param}.function`, "an object with the function's name");
-    const name = asString(fn.name, `${param}.function.name`, "the function's name");
-    if (name === "") throw invalid(`${param}.function.name`, "the function's name");
-    const spec: FunctionTool = { name };
-    const description = optionalString(fn.description, `${param}.function.description`);
-    if (description !== undefined) spec.description = description;
-    const parameters = optionalObject(fn.parameters, `${param}.function.parameters`, "a JSON Schema (an object)");
-    if (parameters !== undefined) spec.parameters = parameters;
-    return [spec];
+    return [functionTool(fn, `${param}.function`, "parameters", "the function's name")];
   });
 }

@@ -2,15 +2,20 @@
 // turns, `tool_result` blocks the results of the agent's tool calls.
 import { BadRequestError } from "../../errors.ts";
 import type { AgentRequest, AssistantContent, FunctionTool, InputFile, Turn, UserContent } from "../../parts.ts";
+import { assembleRequest, type SurfaceRead } from "../assemble-request.ts";
+import { addToolResults, functionTool, textThenFiles } from "../conversation.ts";
 import { asObject, asString, type JsonObject, optionalList, optionalObject, optionalString, wrongType } from "../fields.ts";
-import { agentOptions, checkFlags, invalid, sessionOf, withModelSettings } from "../options.ts";
+import { invalid } from "../options.ts";
 import type { ContentBlockParam, MessageParam, MessagesParams } from "./types.ts";
 
 // Blocks an agent session already holds when a client passes them back.
 const ALREADY_HELD = new Set(["thinking", "redacted_thinking"]);
 
 export function messagesRequest(params: MessagesParams): AgentRequest {
-  checkFlags(params, ["stream"]);
+  return assembleRequest(params, { read: () => readMessages(params) });
+}
+
+function readMessages(params: MessagesParams): SurfaceRead {
   const metadata = optionalObject(params.metadata, "metadata", 'an object such as {"user_id": "..."}');
   const messages = params.messages;
   if (!Array.isArray(messages) || messages.length === 0) {
@@ -19,20 +24,15 @@ export function messagesRequest(params: MessagesParams): AgentRequest {
   const turns: Turn[] = [];
   const instructions = system(params.system, "system");
   messages.forEach((message: unknown, index) => addMessage(message, index, index === messages.length - 1, turns, instructions));
-  return {
-    model: params.model,
-    turns,
-    instructions,
-    tools: functionTools(params.tools),
-    sessionId: sessionOf(params),
-    stream: params.stream === true,
-    param: "messages",
-    options: withModelSettings(
-      agentOptions(params),
-      { user: metadata?.user_id, maxTokens: params.max_tokens, temperature: params.temperature, topP: params.top_p },
-      { user: "metadata.user_id", maxTokens: "max_tokens" },
-    ),
+  const tools = functionTools(params.tools);
+  const settings = {
+    user: metadata?.user_id,
+    maxTokens: params.max_tokens,
+    temperature: params.temperature,
+    topP: params.top_p,
+    names: { user: "metadata.user_id" },
   };
+  return { param: "messages", turns, instructions, tools, settings };
 }
 
 /** System text (the `system` field, or a system message's content): a string or text blocks. */
@@ -119,15 +119,11 @@ function addMessage(value: unknown, index: number, last: boolean, turns: Turn[],
         code: "invalid_messages",
       });
     }
-    const previous = turns.at(-1);
-    if (previous?.role === "tool") previous.results.push(...results);
-    else turns.push({ role: "tool", results });
+    addToolResults(turns, ...results);
   }
   if (content.length > 0 || results.length === 0) {
-    // A message's text blocks are one text, joined by newlines, ahead of its files.
-    const text = content.flatMap((c) => (c.type === "text" ? [c.text] : [])).join("\n");
-    const rest = content.filter((c) => c.type !== "text");
-    turns.push({ role: "user", content: text ? [{ type: "text", text }, ...rest] : rest, param });
+    const texts = content.flatMap((c) => (c.type === "text" ? [c.text] : []));
+    turns.push({ role: "user", content: textThenFiles(texts, content.filter((c) => c.type !== "text")), param });
   }
 }
 
@@ -185,14 +181,7 @@ function functionTools(tools: unknown): FunctionTool[] {
     const tool = asObject(value, param, "a tool (an object with a name)");
     const type = optionalString(tool.type, `${param}.type`);
     if (type !== undefined && type !== "custom") return []; // server tools: an agent's tools are its own
-    const name = asString(tool.name, `${param}.name`, "the tool's name");
-    if (name === "") throw invalid(`${param}.name`, "the tool's name");
-    const spec: FunctionTool = { name };
-    const description = optionalString(tool.description, `${param}.description`);
-    if (description !== undefined) spec.description = description;
-    const schema = optionalObject(tool.input_schema, `${param}.input_schema`, "a JSON Schema (an object)");
-    if (schema !== undefined) spec.parameters = schema;
-    return [spec];
+    return [functionTool(tool, param, "input_schema", "the tool's name")];
   });
 }
 

@@ -3,15 +3,19 @@
 import { BadRequestError } from "../../errors.ts";
 import { dataUrlToFile } from "../../files.ts";
 import type { AgentRequest, AssistantContent, FunctionTool, Turn, UserContent } from "../../parts.ts";
-import { asObject, asString, type JsonObject, optionalList, optionalObject, optionalString, stringValues, wrongType } from "../fields.ts";
-import { agentOptions, checkFlags, invalid, sessionOf, withModelSettings } from "../options.ts";
+import { assembleRequest, type SurfaceRead } from "../assemble-request.ts";
+import { addToolResults, functionTool, textOf, textThenFiles } from "../conversation.ts";
+import { asObject, asString, type JsonObject, optionalList, optionalString, stringValues, wrongType } from "../fields.ts";
 import type { ResponseInputItem, ResponsesParams } from "./types.ts";
 
 // Items a client may pass back from an earlier response that an agent session already holds.
 const ALREADY_HELD = new Set(["reasoning"]);
 
 export function responsesRequest(params: ResponsesParams): AgentRequest {
-  checkFlags(params, ["stream", "store"]);
+  return assembleRequest(params, { flags: ["store"], read: () => readResponses(params) });
+}
+
+function readResponses(params: ResponsesParams): SurfaceRead {
   const instructions: string[] = [];
   const instructionText = optionalString(params.instructions, "instructions");
   if (instructionText) instructions.push(instructionText);
@@ -26,20 +30,15 @@ export function responsesRequest(params: ResponsesParams): AgentRequest {
   } else {
     throw new BadRequestError('"input" is required: a string, or a non-empty list of input items', { param: "input", code: "invalid_input" });
   }
-  return {
-    model: params.model,
-    turns,
-    instructions,
-    tools: functionTools(params.tools),
-    sessionId: sessionOf(params),
-    stream: params.stream === true,
-    param: "input",
-    options: withModelSettings(
-      agentOptions(params),
-      { user: params.user, maxTokens: params.max_output_tokens, temperature: params.temperature, topP: params.top_p },
-      { user: "user", maxTokens: "max_output_tokens" },
-    ),
+  const tools = functionTools(params.tools);
+  const settings = {
+    user: params.user,
+    maxTokens: params.max_output_tokens,
+    temperature: params.temperature,
+    topP: params.top_p,
+    names: { maxTokens: "max_output_tokens" },
   };
+  return { param: "input", turns, instructions, tools, settings };
 }
 
 function addItem(value: unknown, param: string, turns: Turn[], instructions: string[]): void {
@@ -64,10 +63,7 @@ function addItem(value: unknown, param: string, turns: Turn[], instructions: str
     }
     case "function_call_output": {
       const callId = asString(item.call_id, `${param}.call_id`, "the call_id of the function call it answers");
-      const result = { callId, output: outputText(item.output, `${param}.output`), param: `${param}.call_id` };
-      const last = turns.at(-1);
-      if (last?.role === "tool") last.results.push(result);
-      else turns.push({ role: "tool", results: [result] });
+      addToolResults(turns, { callId, output: outputText(item.output, `${param}.output`), param: `${param}.call_id` });
       return;
     }
     default:
@@ -82,9 +78,7 @@ function addItem(value: unknown, param: string, turns: Turn[], instructions: str
 function addMessage(item: ResponseInputItem, param: string, turns: Turn[], instructions: string[]): void {
   const role = item.role;
   if (role === "system" || role === "developer") {
-    const text = content(item, param, false)
-      .map((c) => (c.type === "text" ? c.text : ""))
-      .join("\n");
+    const text = textOf(content(item, param, false));
     if (text) instructions.push(text);
     return;
   }
@@ -130,8 +124,7 @@ function content(item: ResponseInputItem, param: string, files: boolean): UserCo
     }
     throw unsupported(at, `content parts of type "${type.slice(0, 40)}" are not supported here`);
   });
-  const text = texts.join("\n");
-  return text ? [{ type: "text", text }, ...out] : out;
+  return textThenFiles(texts, out);
 }
 
 /** A content part: an object with a `type`. */
@@ -160,14 +153,7 @@ function functionTools(tools: unknown): FunctionTool[] {
     const param = `tools[${index}]`;
     const tool = asObject(value, param, "a tool (an object with a type)");
     if (asString(tool.type, `${param}.type`) !== "function") return; // hosted tools: an agent's tools are its own
-    const name = asString(tool.name, `${param}.name`, "the function's name");
-    if (name === "") throw invalid(`${param}.name`, "the function's name");
-    const spec: FunctionTool = { name };
-    const description = optionalString(tool.description, `${param}.description`);
-    if (description !== undefined) spec.description = description;
-    const parameters = optionalObject(tool.parameters, `${param}.parameters`, "a JSON Schema (an object)");
-    if (parameters !== undefined) spec.parameters = parameters;
-    out.push(spec);
+    out.push(functionTool(tool, param, "parameters", "the function's name"));
   });
   return out;
 }
