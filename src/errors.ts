@@ -122,6 +122,12 @@ export class ConflictError extends AgentError {
   override readonly type = "conflict_error";
 }
 
+/** AgentCore's session is busy ("Session operation in progress": being provisioned, or another call on it): worth another try shortly. */
+export class RetryableConflictError extends ConflictError {
+  override name = "RetryableConflictError";
+  override readonly retryable = true;
+}
+
 /** Something the agent depends on failed (an action group's Lambda, a knowledge base). */
 export class DependencyFailedError extends AgentError {
   override name = "DependencyFailedError";
@@ -202,7 +208,7 @@ const BY_AWS_CODE: Record<string, AgentErrorClass> = {
   DependencyFailedException: DependencyFailedError,
   // AgentCore: the agent's own code failed (424); a conflict worth another try (409).
   RuntimeClientError: DependencyFailedError,
-  RetryableConflictException: ConflictError,
+  RetryableConflictException: RetryableConflictError,
   ModelNotReadyException: ServiceUnavailableError,
   ThrottlingException: RateLimitError,
   TooManyRequestsException: RateLimitError,
@@ -233,6 +239,8 @@ function classForStatus(status: number): AgentErrorClass {
   return BadRequestError;
 }
 
+const SESSION_BUSY = /session operation in progress/i;
+
 /**
  * The error for an AWS error code, falling back to the HTTP status for codes we do not know.
  * Its message comes from AWS, so it is AWS's text unless `options.awsMessage` says which part is.
@@ -243,7 +251,9 @@ export function awsError(
   message: string,
   options: Omit<AgentErrorOptions, "awsCode"> = {},
 ): AgentError {
-  const ErrorClass = (awsCode && BY_AWS_CODE[awsCode]) || classForStatus(status);
+  // AgentCore may name a busy session a plain ConflictException: its message says to retry.
+  const busySession = status === 409 && SESSION_BUSY.test(message);
+  const ErrorClass = busySession ? RetryableConflictError : (awsCode && BY_AWS_CODE[awsCode]) || classForStatus(status);
   return new ErrorClass(message, { awsMessage: message, ...options, awsCode });
 }
 

@@ -136,8 +136,10 @@ export interface AgentCoreParams {
   actor_id_shared?: boolean;
   /** false: the end user (`user`) is not passed on as the memory actor and runtime user id. */
   pass_user?: boolean;
-  /** Runtime: what the payload holds: `prompt` (`{"prompt"}`, the default), `conversation` (`{"prompt", "messages"}`) or `openai` (the chat request). */
-  payload_format?: "prompt" | "conversation" | "openai";
+  /** Runtime: what the payload holds: `prompt` (`{"prompt"}`, the default), `conversation` (`{"prompt", "messages"}`), `openai` (the chat request) or `a2a` (A2A JSON-RPC, for runtimes deployed with server protocol A2A). */
+  payload_format?: "prompt" | "conversation" | "openai" | "a2a";
+  /** Runtime with `payload_format: a2a`: the A2A version it speaks; `0.3` (the default: Strands, the Python A2A SDK) or `1.0`. */
+  a2a_version?: "0.3" | "1.0";
   /** Runtime behind a JWT authorizer: this token as `Authorization: Bearer`, instead of SigV4 (LiteLLM's name). */
   api_key?: string;
 }

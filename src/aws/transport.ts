@@ -5,6 +5,7 @@ import { type Batches, pullBatches } from "../batches.ts";
 import { type CallSignals, RetryBudget, type RetryPolicy } from "./retry.ts";
 import type { Signer } from "./signing.ts";
 import { scrubAwsMessage } from "../scrub.ts";
+import { AGENTCORE_RPC_CODES, jsonRpcErrorOf } from "./json-rpc-errors.ts";
 
 export interface Transport {
   /** Base URL without a trailing slash. */
@@ -129,12 +130,14 @@ async function httpError(response: Response, transport: Transport): Promise<Agen
   } catch {
     // not JSON: the status alone decides
   }
+  // A runtime that speaks A2A: AgentCore's error is a JSON-RPC error object, its code one of AgentCore's.
+  const rpc = jsonRpcErrorOf(parsed);
   const code = normalizeAwsCode(
-    response.headers.get("x-amzn-errortype") ?? stringOf(parsed.code) ?? stringOf(parsed.__type),
+    response.headers.get("x-amzn-errortype") ?? stringOf(parsed.code) ?? stringOf(parsed.__type) ?? (rpc && AGENTCORE_RPC_CODES[rpc.code]),
   );
   // AWS's message may quote the request's Authorization header, or worse.
   const secrets = [...(transport.signer?.secrets() ?? []), transport.bearer];
-  const message = scrubAwsMessage(stringOf(parsed.message) ?? stringOf(parsed.Message) ?? (response.statusText || "no message"), secrets);
+  const message = scrubAwsMessage(stringOf(parsed.message) ?? stringOf(parsed.Message) ?? rpc?.message ?? (response.statusText || "no message"), secrets);
   const retryAfter = Number(response.headers.get("retry-after"));
   return awsError(code, response.status, `${code ?? `HTTP ${response.status}`}: ${message}`, {
     awsMessage: message,

@@ -64,7 +64,8 @@ const PARAMS: Record<keyof DeploymentParams, Check> = {
   actor_id: str,
   actor_id_shared: bool,
   pass_user: bool,
-  payload_format: oneOf(["prompt", "conversation", "openai"]),
+  payload_format: oneOf(["prompt", "conversation", "openai", "a2a"]),
+  a2a_version: oneOf(["0.3", "1.0"]),
   api_key: str,
   id_secret: secret,
 };

@@ -1,5 +1,6 @@
 // The scripted behaviours of the emulated AgentCore harness and runtime, and what a correct client
 // must see for each. Pure (Web APIs only): tests inside workerd import the expectation constants.
+import { planA2ARuntime } from "./agentcore-a2a-scenarios.ts";
 import { eventFrame, exceptionFrame, utf8 } from "./frames.ts";
 import { wordPieces } from "./scenarios.ts";
 import type { Step } from "./scenarios.ts";
@@ -189,13 +190,19 @@ export interface RuntimeRequest {
   scenario: string;
   args: string[];
   payload: unknown;
+  /** Lower-cased, as they arrived (A2A runtimes read `a2a-version`). */
+  headers?: Record<string, string>;
+  sessionId?: string;
 }
 
-export type RuntimePlan = { contentType: string; steps: Step[] } | { status: number; errorType: string; message: string };
+/** A body to stream (on `httpStatus`, 200 by default), or AWS's HTTP error. */
+export type RuntimePlan = { contentType: string; steps: Step[]; httpStatus?: number } | { status: number; errorType: string; message: string };
 
 const sse = (value: unknown): Step => ({ raw: utf8(`data: ${JSON.stringify(value)}\n\n`) });
 
 export function planRuntime(req: RuntimeRequest): RuntimePlan {
+  // A runtime deployed with server protocol A2A (agentcore-a2a-scenarios.ts).
+  if (req.scenario === "a2a") return planA2ARuntime({ args: req.args, payload: req.payload, headers: req.headers ?? {}, sessionId: req.sessionId ?? "" });
   const prompt = typeof (req.payload as { prompt?: unknown })?.prompt === "string" ? (req.payload as { prompt: string }).prompt : "";
   const text = runtimeAnswer(prompt);
   switch (req.scenario) {

@@ -94,10 +94,10 @@ export function agentCoreRoutes(ctx: AgentCoreContext) {
     const arn = decodeURIComponent(runtime![2]!);
     if (!ARN.test(arn)) return fail(400, "ValidationException", "agentRuntimeArn is not a valid runtime ARN.");
     if (!KNOWN_ARNS.has(arn)) return fail(404, "ResourceNotFoundException", `No runtime ${arn}.`);
-    const plan = planRuntime({ scenario, args, payload: parsed });
+    const plan = planRuntime({ scenario, args, payload: parsed, headers, sessionId });
     if ("status" in plan) return fail(plan.status, plan.errorType, plan.message);
-    record.status = 200;
-    res.writeHead(200, { "content-type": plan.contentType, "x-amzn-requestid": randomUUID(), [SESSION_HEADER]: sessionId });
+    record.status = plan.httpStatus ?? 200;
+    res.writeHead(record.status, { "content-type": plan.contentType, "x-amzn-requestid": randomUUID(), [SESSION_HEADER]: sessionId });
     res.flushHeaders();
     await ctx.stream(res, { steps: plan.steps }, record);
     return true;

@@ -13,6 +13,8 @@ import {
   runtimeAnswer,
 } from "../emulator/agentcore-scenarios.ts";
 import { STATIC_CREDENTIALS } from "../emulator/credentials.ts";
+import { SendMessageResponse, StreamResponse, TaskState, parseSseStream } from "@a2a-js/sdk";
+import { A2A_FAILURE, A2A_QUESTION, A2A_SESSION_BUSY, A2A_THOUGHT, a2aAnswer } from "../emulator/agentcore-a2a-scenarios.ts";
 
 const emulatorUrl = inject("emulatorUrl");
 const client = (scenario?: string) =>
@@ -109,5 +111,92 @@ describe("the AgentCore emulator, through @aws-sdk/client-bedrock-agentcore", ()
     const json = await client("json").send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: RUNTIME_ARN, runtimeSessionId: session(), payload, contentType: "application/json" }));
     expect(JSON.parse(await json.response!.transformToString())).toEqual({ result: { role: "assistant", content: [{ text: runtimeAnswer("Hello") }] } });
     expect(json.runtimeSessionId).toMatch(/^sdk-/);
+  });
+
+  describe("a runtime deployed with server protocol A2A", () => {
+    const a2aClient = (variant = "", version?: "1.0") => {
+      const sdk = client(`a2a${variant ? `:${variant}` : ""}`);
+      // The SDK has no field for it: A2A's version header, as a runtime allowlists it.
+      if (version) sdk.middlewareStack.add((next) => (args) => ((args.request as { headers: Record<string, string> }).headers["a2a-version"] = version, next(args)), { step: "build" });
+      return sdk;
+    };
+    const rpc = (method: string, text: string, contextId: string, v1 = false) =>
+      new TextEncoder().encode(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 7,
+          method,
+          params: { message: v1 ? { messageId: "m1", role: "ROLE_USER", parts: [{ text }], contextId } : { kind: "message", messageId: "m1", role: "user", parts: [{ kind: "text", text }], contextId } },
+        }),
+      );
+    const invoke = (sdk: BedrockAgentCoreClient, payload: Uint8Array, accept: string, runtimeSessionId = session()) =>
+      sdk.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: RUNTIME_ARN, runtimeSessionId, payload, contentType: "application/json", accept }));
+    const sseResults = async (body: string) => {
+      const results: Array<Record<string, unknown>> = [];
+      for await (const event of parseSseStream(new Response(body, { headers: { "content-type": "text/event-stream" } }))) {
+        const message = JSON.parse(event.data) as { id: unknown; result: Record<string, unknown> };
+        expect(message.id).toBe(7);
+        results.push(message.result);
+      }
+      return results;
+    };
+
+    it("answers A2A 0.3 message/send with a JSON-RPC task, and keeps the context", async () => {
+      const contextId = session();
+      const first = await invoke(a2aClient(), rpc("message/send", "Hello", contextId), "application/json");
+      expect(first.contentType).toBe("application/json");
+      const { result } = JSON.parse(await first.response!.transformToString()) as { result: { kind: string; contextId: string; status: { state: string }; artifacts: Array<{ parts: Array<{ kind: string; text: string }> }> } };
+      expect(result).toMatchObject({ kind: "task", contextId, status: { state: "completed" } });
+      expect(result.artifacts[0]!.parts).toEqual([{ kind: "text", text: a2aAnswer("Hello", 1) }]);
+      const second = JSON.parse(await (await invoke(a2aClient(), rpc("message/send", "Again", contextId), "application/json")).response!.transformToString());
+      expect(second.result.artifacts[0].parts[0].text).toBe(a2aAnswer("Again", 2));
+    });
+
+    it("streams A2A 0.3 message/stream as SSE of JSON-RPC responses: a task, a thought, appended pieces, the final status", async () => {
+      const out = await invoke(a2aClient(), rpc("message/stream", "Hello", session()), "text/event-stream");
+      expect(out.contentType).toBe("text/event-stream");
+      const results = await sseResults(await out.response!.transformToString());
+      expect(results.map((r) => r.kind)).toEqual(["task", "status-update", ...Array(results.length - 3).fill("artifact-update"), "status-update"]);
+      expect(results[1]).toMatchObject({ status: { state: "working", message: { metadata: { thought: true }, parts: [{ kind: "text", text: A2A_THOUGHT }] } } });
+      const pieces = results.filter((r) => r.kind === "artifact-update") as Array<{ append: boolean; lastChunk: boolean; artifact: { parts: Array<{ text: string }> } }>;
+      expect(pieces.map((p) => p.artifact.parts[0]!.text).join("")).toBe(a2aAnswer("Hello", 1));
+      expect(pieces.map((p) => p.append)).toEqual([false, ...Array(pieces.length - 1).fill(true)]);
+      expect(pieces.at(-1)!.lastChunk).toBe(true);
+      expect(results.at(-1)).toMatchObject({ status: { state: "completed" }, final: true });
+    });
+
+    it("speaks 1.0 when the call says A2A-Version: 1.0, in shapes the official A2A SDK reads", async () => {
+      const sent = await invoke(a2aClient("", "1.0"), rpc("SendMessage", "Hi", session(), true), "application/json");
+      const parsed = SendMessageResponse.fromJSON(JSON.parse(await sent.response!.transformToString()).result);
+      expect(parsed.payload?.$case).toBe("task");
+      const task = (parsed.payload as { value: { status?: { state: number }; artifacts: Array<{ parts: Array<{ content?: { value: unknown } }> }> } }).value;
+      expect(task.status!.state).toBe(TaskState.TASK_STATE_COMPLETED);
+      expect(task.artifacts[0]!.parts[0]!.content!.value).toBe(a2aAnswer("Hi", 1));
+      const streamed = await invoke(a2aClient("input-required", "1.0"), rpc("SendStreamingMessage", "Weather?", session(), true), "text/event-stream");
+      const events = (await sseResults(await streamed.response!.transformToString())).map((result) => StreamResponse.fromJSON(result).payload);
+      expect(events.map((e) => e?.$case)).toEqual(["task", "statusUpdate", "statusUpdate"]);
+      const last = events.at(-1) as { value: { status: { state: number; message: { parts: Array<{ content: { value: string } }> } } } };
+      expect(last.value.status.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+      expect(last.value.status.message.parts[0]!.content.value).toBe(A2A_QUESTION);
+      // A 1.0 method without the header is a 0.3 call to this container: unknown.
+      const unheard = JSON.parse(await (await invoke(a2aClient(), rpc("SendMessage", "Hi", session(), true), "application/json")).response!.transformToString());
+      expect(unheard.error.code).toBe(-32601);
+    });
+
+    it("fails a task with its message, and answers AgentCore's errors on their HTTP status with its codes", async () => {
+      const failed = JSON.parse(await (await invoke(a2aClient("failed"), rpc("message/send", "x", session()), "application/json")).response!.transformToString());
+      expect(failed.result).toMatchObject({ kind: "task", status: { state: "failed", message: { parts: [{ text: A2A_FAILURE }] } } });
+      const missing = (await invoke(a2aClient("rpc-error:-32051"), rpc("message/send", "x", session()), "application/json").catch((e: unknown) => e)) as {
+        $metadata: { httpStatusCode: number };
+        $response?: { body?: unknown };
+      };
+      expect(missing.$metadata.httpStatusCode).toBe(404);
+      const id = session();
+      const busy = (await invoke(a2aClient("conflict-once"), rpc("message/send", "x", id), "application/json", id).catch((e: unknown) => e)) as { $metadata: { httpStatusCode: number }; message: string };
+      expect(busy.$metadata.httpStatusCode).toBe(409);
+      const again = JSON.parse(await (await invoke(a2aClient("conflict-once"), rpc("message/send", "x", id), "application/json", id)).response!.transformToString());
+      expect(again.result.status.state).toBe("completed");
+      expect(A2A_SESSION_BUSY).toMatch(/Session operation in progress/);
+    });
   });
 });
