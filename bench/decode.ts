@@ -10,6 +10,9 @@ import { sseResponse } from "../src/proxy/sse.ts";
 import { chatSse } from "../src/surfaces/chat/sse.ts";
 import { messagesSse } from "../src/surfaces/messages/sse.ts";
 import { responsesSse } from "../src/surfaces/responses/sse.ts";
+import { toolRequest } from "../src/surfaces/mcp/tool-arguments.ts";
+import { toolCallSse } from "../src/surfaces/mcp/tool-sse.ts";
+import { asAgentError } from "../src/batches.ts";
 import type { ChatCompletionStream } from "../src/types.ts";
 import type { MessageEventStream } from "../src/surfaces/messages/types.ts";
 import type { ResponseEventStream } from "../src/surfaces/responses/types.ts";
@@ -33,7 +36,7 @@ const bytesOf = (backend: BackendName) => backends[backend].body.reduce((n, b) =
 const clients: Record<BackendName, BedrockAgentClient> = { classic: ourClient(backends.classic.body), harness: ourHarnessClient(backends.harness.body) };
 const sdk = { classic: sdkClient(backends.classic.body), harness: sdkHarnessClient(backends.harness.body) };
 
-type Surface = "chat" | "responses" | "messages";
+type Surface = "chat" | "responses" | "messages" | "mcp";
 const messages = [{ role: "user" as const, content: "Hi, what can you help me with?" }];
 
 /** Our endpoint's path, whole, for one client API: the SSE bytes, read as they are written. */
@@ -43,6 +46,7 @@ async function sseBody(backend: BackendName, surface: Surface): Promise<Readable
   const source =
     surface === "chat" ? chatSse((await client.completion({ model, messages, stream: true })) as ChatCompletionStream, "bench")
     : surface === "responses" ? responsesSse((await client.responses({ model, input: messages[0]!.content, stream: true })) as ResponseEventStream, "bench")
+    : surface === "mcp" ? toolCallSse(await client.parts({ model }, (call) => toolRequest(call, { message: messages[0]!.content, tools: [] }, true)), 1, "bench", asAgentError)
     : messagesSse((await client.messages({ model, messages, max_tokens: 4096, stream: true })) as MessageEventStream, "bench");
   return sseResponse(source, { headers: new Headers(), keepAliveMs: 15_000 }).body!;
 }
@@ -65,10 +69,11 @@ function textOf(sse: string): string {
   for (const event of sse.split("\n\n")) {
     const data = event.split("\n").find((line) => line.startsWith("data: {"));
     if (!data) continue;
-    const json = JSON.parse(data.slice(6)) as { type?: string; delta?: string | { text?: string; type?: string }; choices?: Array<{ delta: { content?: string } }> };
+    const json = JSON.parse(data.slice(6)) as { type?: string; delta?: string | { text?: string; type?: string }; choices?: Array<{ delta: { content?: string } }>; method?: string; params?: { message: string; _meta?: Record<string, unknown> }; result?: { artifactUpdate?: { artifact: { parts: Array<{ text?: string }> } } } };
     if (json.choices) text += json.choices[0]?.delta.content ?? "";
     else if (json.type === "response.output_text.delta") text += json.delta as string;
     else if (json.type === "content_block_delta" && typeof json.delta === "object" && json.delta.type === "text_delta") text += json.delta.text ?? "";
+    else if (json.method === "notifications/progress" && json.params?._meta?.["bedrock-agents-openai/kind"] === "text") text += json.params.message;
   }
   return text;
 }
@@ -99,6 +104,7 @@ const SURFACES: Array<[Surface, string]> = [
   ["chat", "chat completions SSE"],
   ["responses", "Responses SSE"],
   ["messages", "Messages SSE"],
+  ["mcp", "MCP tool call SSE (progress)"],
 ];
 const cases: Case[] = [
   ...SURFACES.map(([surface, label]): Case => ({ name: `**ours**, Agents Classic → ${label}`, backend: "classic", surface, run: () => sseBytes("classic", surface) })),

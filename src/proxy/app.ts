@@ -23,6 +23,7 @@ import { type RequestObserver, answered, clip, deferRecord, failed, recordOf, re
 import { sseResponse } from "./sse.ts";
 import { SESSION_FIELDS, type SurfaceRoute, chatRoute, messagesRoute, responsesRoute } from "./surfaces.ts";
 import type { RouteDeps } from "./route-deps.ts";
+import { mcpRoutes } from "./mcp.ts";
 import { checkTraceAccess } from "./trace-access.ts";
 import { anthropicError } from "../surfaces/messages/response.ts";
 
@@ -239,7 +240,7 @@ export function createApp(options: AppOptions): Hono {
   }
 
   // Protocols with routes of their own mount here with `deps` (route-deps.ts).
-  void deps;
+  mcpRoutes(app, deps);
 
   app.notFound((c) => {
     const failure = new NotFoundError(`Unknown route: ${c.req.method} ${clip(c.req.path)}`, { code: "unknown_route" });

@@ -1,7 +1,7 @@
 // A model_list entry of the config: its model_name and its litellm_params, each checked.
 import { MODEL_FORM, parseModel } from "../model.ts";
 import type { AgentCoreParams, AwsParams, CustomPrices, RequestOptions } from "../types.ts";
-import { type Check, ConfigError, type Context, type Value, bool, fail, httpUrl, keyPath, mapping, num, oneOf, region, resolve, secret, str } from "./config-values.ts";
+import { type Check, ConfigError, type Context, type Value, bool, fail, httpUrl, keyPath, mapping, num, oneOf, optionalMapping, region, resolve, secret, str } from "./config-values.ts";
 
 /** A deployment's `litellm_params`, `os.environ/` references resolved; usable as `ClientOptions`. */
 export interface DeploymentParams extends AwsParams, AgentCoreParams, CustomPrices, Pick<RequestOptions, "num_retries" | "timeout" | "idle_timeout" | "id_secret"> {
@@ -16,6 +16,8 @@ export interface ModelDeployment {
   params: DeploymentParams;
   /** Who may ask for raw traces: true every caller of the model, false nobody, undefined the master key only. */
   allowTraces?: boolean;
+  /** `model_info.description`: what the agent does, for the cards and tool lists that describe it (A2A, MCP). */
+  description?: string;
 }
 
 const MODEL_NAME = /^[^\s\p{Cc}]+$/u;
@@ -100,5 +102,8 @@ export function parseDeployment(raw: unknown, path: string, ctx: Context): Model
   if (params.model === undefined) throw new ConfigError(`${paramsPath}.model: required (${MODEL_FORM})`);
   const deployment: ModelDeployment = { model_name: name.value as string, params: params as unknown as DeploymentParams };
   if (endpoint.allow_traces !== undefined) deployment.allowTraces = endpoint.allow_traces as boolean;
+  // Of model_info, only the description is read; LiteLLM's other keys (costs, ...) are not ours.
+  const description = optionalMapping(entry.model_info, `${path}.model_info`).description;
+  if (description !== undefined && description !== null) deployment.description = str({ value: description, path: `${path}.model_info.description`, hidden: false });
   return deployment;
 }
