@@ -13,6 +13,9 @@ import { responsesSse } from "../src/surfaces/responses/sse.ts";
 import { toolRequest } from "../src/surfaces/mcp/tool-arguments.ts";
 import { toolCallSse } from "../src/surfaces/mcp/tool-sse.ts";
 import { asAgentError } from "../src/batches.ts";
+import { agentRequest } from "../src/surfaces/a2a/request.ts";
+import { taskSse } from "../src/surfaces/a2a/stream.ts";
+import { TaskRun } from "../src/surfaces/a2a/task-run.ts";
 import type { ChatCompletionStream } from "../src/types.ts";
 import type { MessageEventStream } from "../src/surfaces/messages/types.ts";
 import type { ResponseEventStream } from "../src/surfaces/responses/types.ts";
@@ -36,7 +39,7 @@ const bytesOf = (backend: BackendName) => backends[backend].body.reduce((n, b) =
 const clients: Record<BackendName, BedrockAgentClient> = { classic: ourClient(backends.classic.body), harness: ourHarnessClient(backends.harness.body) };
 const sdk = { classic: sdkClient(backends.classic.body), harness: sdkHarnessClient(backends.harness.body) };
 
-type Surface = "chat" | "responses" | "messages" | "mcp";
+type Surface = "chat" | "responses" | "messages" | "mcp" | "a2a";
 const messages = [{ role: "user" as const, content: "Hi, what can you help me with?" }];
 
 /** Our endpoint's path, whole, for one client API: the SSE bytes, read as they are written. */
@@ -47,8 +50,16 @@ async function sseBody(backend: BackendName, surface: Surface): Promise<Readable
     surface === "chat" ? chatSse((await client.completion({ model, messages, stream: true })) as ChatCompletionStream, "bench")
     : surface === "responses" ? responsesSse((await client.responses({ model, input: messages[0]!.content, stream: true })) as ResponseEventStream, "bench")
     : surface === "mcp" ? toolCallSse(await client.parts({ model }, (call) => toolRequest(call, { message: messages[0]!.content, tools: [] }, true)), 1, "bench", asAgentError)
+    : surface === "a2a" ? await a2aSse(client, model)
     : messagesSse((await client.messages({ model, messages, max_tokens: 4096, stream: true })) as MessageEventStream, "bench");
   return sseResponse(source, { headers: new Headers(), keepAliveMs: 15_000 }).body!;
+}
+
+/** A2A's path: a SendStreamingMessage's parts as the task's SSE (1.0). */
+async function a2aSse(client: BedrockAgentClient, model: string) {
+  const sent = { content: [{ type: "text" as const, text: messages[0]!.content }], results: [], tools: [], settings: {} };
+  const answer = await client.parts({ model }, (call) => agentRequest(sent, call, true));
+  return taskSse(answer, new TaskRun("task-bench", answer.session.sessionId, { includeReasoning: true, whole: false }), { id: 1, version: "1.0" }, (e) => e);
 }
 
 /** The SSE text, for checking it. */
@@ -73,6 +84,7 @@ function textOf(sse: string): string {
     if (json.choices) text += json.choices[0]?.delta.content ?? "";
     else if (json.type === "response.output_text.delta") text += json.delta as string;
     else if (json.type === "content_block_delta" && typeof json.delta === "object" && json.delta.type === "text_delta") text += json.delta.text ?? "";
+    else if (json.result?.artifactUpdate) text += json.result.artifactUpdate.artifact.parts.map((p) => p.text ?? "").join("");
     else if (json.method === "notifications/progress" && json.params?._meta?.["bedrock-agents-openai/kind"] === "text") text += json.params.message;
   }
   return text;
@@ -105,6 +117,7 @@ const SURFACES: Array<[Surface, string]> = [
   ["responses", "Responses SSE"],
   ["messages", "Messages SSE"],
   ["mcp", "MCP tool call SSE (progress)"],
+  ["a2a", "A2A task SSE (artifact updates)"],
 ];
 const cases: Case[] = [
   ...SURFACES.map(([surface, label]): Case => ({ name: `**ours**, Agents Classic → ${label}`, backend: "classic", surface, run: () => sseBytes("classic", surface) })),

@@ -3,7 +3,7 @@ import { allCredentials } from "./aws/credential-provider.ts";
 import { ALL_BACKENDS } from "./backends/all.ts";
 import { completionCall } from "./calls/completion.ts";
 import { messagesCall } from "./calls/messages.ts";
-import { type PartsAnswer, partsCall } from "./calls/parts.ts";
+import { type PartsAnswer, type PartsContext, partsCall } from "./calls/parts.ts";
 import { responsesCall } from "./calls/responses.ts";
 import { type Call, type ClientOptions, Invoker } from "./invoker.ts";
 import type { AgentRequest } from "./parts.ts";
@@ -12,7 +12,7 @@ import type { ResponseEventStream, ResponseObject, ResponsesParams } from "./sur
 import type { CallParams, ChatCompletion, ChatCompletionStream, CompletionParams } from "./types.ts";
 
 export { DEFAULT_IDLE_TIMEOUT_SECONDS, type ClientOptions } from "./invoker.ts";
-export type { PartsAnswer } from "./calls/parts.ts";
+export type { PartsAnswer, PartsContext } from "./calls/parts.ts";
 
 /**
  * A long-lived client: defaults for every call (credentials, region, endpoint, retries) and
@@ -53,9 +53,13 @@ export class BedrockAgentClient {
 
   /**
    * The answer as the neutral parts, for a surface that writes its own protocol (the endpoint's
-   * A2A and MCP): `toRequest` assembles the AgentRequest from the call's parameters over the defaults.
+   * A2A and MCP): `toRequest` assembles the AgentRequest from the call's parameters over the defaults
+   * (and may open the surface's own signed ids with `context.idSecret()`).
    */
-  parts<P extends CallParams & { model: string }>(params: P, toRequest: (call: P & Call) => AgentRequest): Promise<PartsAnswer> {
+  parts<P extends CallParams & { model: string }>(
+    params: P,
+    toRequest: (call: P & Call, context: PartsContext) => AgentRequest | Promise<AgentRequest>,
+  ): Promise<PartsAnswer> {
     return partsCall(this.invoker, params, toRequest);
   }
 }

@@ -20,14 +20,22 @@ export interface PartsAnswer {
   cancel(): void;
 }
 
+/** What a surface's `toRequest` may need beyond the call: the secret its own signed ids are keyed with (signed-ids.ts). */
+export interface PartsContext {
+  idSecret(): Promise<string>;
+}
+
 export async function partsCall<P extends CallParams & { model: string }>(
   invoker: Invoker,
   params: P,
-  toRequest: (call: P & Call) => AgentRequest,
+  toRequest: (call: P & Call, context: PartsContext) => AgentRequest | Promise<AgentRequest>,
 ): Promise<PartsAnswer> {
   const call = invoker.withDefaults(params);
-  const request = toRequest(call);
-  const answer = await invoker.prepare(call).invoke(request);
+  // Prepared on first need: a request refused before it asks for the secret prepares nothing.
+  let prepared: ReturnType<Invoker["prepare"]> | undefined;
+  const prepare = () => (prepared ??= invoker.prepare(call));
+  const request = await toRequest(call, { idSecret: () => prepare().idSecret() });
+  const answer = await prepare().invoke(request);
   const tally = new UsageTally(call);
   const source = answer.parts;
   const tallied = (result: IteratorResult<AgentPart[], void>): AgentPart[] | undefined => {

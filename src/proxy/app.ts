@@ -24,6 +24,7 @@ import { sseResponse } from "./sse.ts";
 import { SESSION_FIELDS, type SurfaceRoute, chatRoute, messagesRoute, responsesRoute } from "./surfaces.ts";
 import type { RouteDeps } from "./route-deps.ts";
 import { mcpRoutes } from "./mcp.ts";
+import { a2aRoutes } from "./a2a.ts";
 import { checkTraceAccess } from "./trace-access.ts";
 import { anthropicError } from "../surfaces/messages/response.ts";
 
@@ -241,6 +242,7 @@ export function createApp(options: AppOptions): Hono {
 
   // Protocols with routes of their own mount here with `deps` (route-deps.ts).
   mcpRoutes(app, deps);
+  a2aRoutes(app, deps);
 
   app.notFound((c) => {
     const failure = new NotFoundError(`Unknown route: ${c.req.method} ${clip(c.req.path)}`, { code: "unknown_route" });
