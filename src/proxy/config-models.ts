@@ -67,7 +67,8 @@ const PARAMS: Record<keyof DeploymentParams, Check> = {
   actor_id_shared: bool,
   pass_user: bool,
   payload_format: oneOf(["prompt", "conversation", "openai", "a2a"]),
-  a2a_version: oneOf(["0.3", "1.0"]),
+  // YAML reads an unquoted 1.0 or 0.3 as a number: taken as the version it spells.
+  a2a_version: (v) => oneOf(["0.3", "1.0"])(typeof v.value === "number" ? { ...v, value: v.value === 1 ? "1.0" : String(v.value) } : v),
   api_key: str,
   id_secret: secret,
 };

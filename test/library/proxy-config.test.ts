@@ -190,6 +190,12 @@ describe("parseConfig: every setting", () => {
     expect(load({ ...withParams({ actor_id: "support-bot" }), general_settings: keys }).warnings).toEqual([]);
   });
 
+  it("takes a2a_version as YAML reads it, quoted or not", () => {
+    const versions = [1, 1.0, "1.0", 0.3, "0.3"].map((a2a_version) => load(withParams({ a2a_version })).config.models[1]!.params.a2a_version);
+    expect(versions).toEqual(["1.0", "1.0", "1.0", "0.3", "0.3"]);
+    expect(configError(withParams({ a2a_version: 2 }))).toContain("one of 0.3, 1.0");
+  });
+
   it("takes a literal master key and the open-access opt-in", () => {
     const { config } = load(withGeneral({ master_key: "sk-1234567890", allow_open_access: true, cors_allow_origins: ["*"] }));
     expect(config).toMatchObject({ masterKey: "sk-1234567890", allowOpenAccess: true, corsAllowOrigins: ["*"] });
