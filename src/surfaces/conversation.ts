@@ -1,7 +1,7 @@
 // Pieces of a conversation every surface builds alike from its own shapes: tool results gathered
 // into one turn, a message's text ahead of its files, a function tool the client offers.
 import type { FunctionTool, ToolResult, Turn, UserContent } from "../parts.ts";
-import { asString, type JsonObject, optionalObject, optionalString } from "./fields.ts";
+import { asObject, asString, type JsonObject, optionalList, optionalObject, optionalString } from "./fields.ts";
 import { invalid } from "./options.ts";
 
 /** Results answer the calls of one answer together: they join the tool turn just before them. */
@@ -36,4 +36,11 @@ export function functionTool(fields: JsonObject, param: string, schemaField: str
   const schema = optionalObject(fields[schemaField], `${param}.${schemaField}`, "a JSON Schema (an object)");
   if (schema !== undefined) tool.parameters = schema;
   return tool;
+}
+
+/** Function tools in the neutral shape `[{name, description?, parameters?}]`: A2A's metadata, MCP's arguments. */
+export function functionTools(value: unknown, param: string): FunctionTool[] {
+  return (optionalList(value, param, "a list of tools ({name, description?, parameters?})") ?? []).map((item, i) =>
+    functionTool(asObject(item, `${param}[${i}]`, "a tool ({name, description?, parameters?})"), `${param}[${i}]`, "parameters", "the function's name"),
+  );
 }

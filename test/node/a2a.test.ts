@@ -12,29 +12,15 @@ import { startServer } from "../../bin/server.ts";
 import { hashKey } from "../../src/proxy/auth.ts";
 import { parseConfig } from "../../src/proxy/config.ts";
 import { HARNESS_ARN, HARNESS_TOOL_ARGUMENTS, RUNTIME_ARN, harnessAnswer, harnessToolAnswer, runtimeAnswer } from "../emulator/agentcore-scenarios.ts";
-import { STATIC_CREDENTIALS } from "../emulator/credentials.ts";
 import { DEMO_EXPECTED_USAGE, DEMO_REASONING_TEXT, EXCEPTION_MID_STREAM_TEXT, RETURN_CONTROL_INPUTS, demoAnswer, exceptionPayload } from "../emulator/scenarios.ts";
 import type { RecordedRequest } from "../emulator/server.ts";
 import { TaskState, a2aClient, answerText, asTask, legacyA2aClient, statusData, text, userMessage } from "./support/a2a-client.ts";
-import { emulatedModel } from "./support/emulated-model.ts";
+import { emulatedAgentCore, emulatedModel } from "./support/emulated-model.ts";
 
 const emulatorUrl = inject("emulatorUrl");
 const MASTER = "sk-a2a-master-0123456789";
 const TEAM = "sk-a2a-team-0123456789";
 const DESCRIPTION = "Plans trips to Lisbon";
-
-function agentCore(name: string, arn: string, scenario?: string) {
-  return {
-    model_name: name,
-    litellm_params: {
-      model: `bedrock/agentcore/${arn}`,
-      aws_access_key_id: STATIC_CREDENTIALS.accessKeyId,
-      aws_secret_access_key: STATIC_CREDENTIALS.secretAccessKey,
-      api_base: scenario ? `${emulatorUrl}/scenario/${scenario}` : emulatorUrl,
-      num_retries: 0,
-    },
-  };
-}
 
 let server: { url: string; close(): Promise<void> };
 const logLines: string[] = [];
@@ -50,9 +36,9 @@ beforeAll(async () => {
       emulatedModel("cited", "citations"),
       emulatedModel("files", "files"),
       emulatedModel("stalls", "stall:30000"),
-      agentCore("harness", HARNESS_ARN),
-      agentCore("harness-tools", HARNESS_ARN, "tools"),
-      agentCore("runtime", RUNTIME_ARN),
+      emulatedAgentCore("harness", HARNESS_ARN),
+      emulatedAgentCore("harness-tools", HARNESS_ARN, "tools"),
+      emulatedAgentCore("runtime", RUNTIME_ARN),
     ],
     general_settings: {
       master_key: MASTER,

@@ -9,29 +9,15 @@ import { startServer } from "../../bin/server.ts";
 import { hashKey } from "../../src/proxy/auth.ts";
 import { parseConfig } from "../../src/proxy/config.ts";
 import { HARNESS_ARN, HARNESS_TOOL_ARGUMENTS, RUNTIME_ARN, harnessAnswer, harnessToolAnswer, runtimeAnswer } from "../emulator/agentcore-scenarios.ts";
-import { STATIC_CREDENTIALS } from "../emulator/credentials.ts";
 import { CITATIONS_TEXT, CITATION_WEB_URL, DEMO_EXPECTED_USAGE, HTTP_ERROR_MESSAGES, demoAnswer } from "../emulator/scenarios.ts";
 import type { RecordedRequest } from "../emulator/server.ts";
-import { emulatedModel } from "./support/emulated-model.ts";
+import { emulatedAgentCore, emulatedModel } from "./support/emulated-model.ts";
 
 const emulatorUrl = inject("emulatorUrl");
 const MASTER = "sk-mcp-master-0123456789";
 const TEAM_A = "sk-mcp-team-a-0123456789";
 const TEAM_B = "sk-mcp-team-b-0123456789";
 const DESCRIPTION = "Plans trips: flights, hotels and the weather on the way.";
-
-function agentCore(name: string, arn: string, scenario?: string) {
-  return {
-    model_name: name,
-    litellm_params: {
-      model: `bedrock/agentcore/${arn}`,
-      aws_access_key_id: STATIC_CREDENTIALS.accessKeyId,
-      aws_secret_access_key: STATIC_CREDENTIALS.secretAccessKey,
-      api_base: scenario ? `${emulatorUrl}/scenario/${scenario}` : emulatorUrl,
-      num_retries: 0,
-    },
-  };
-}
 
 const MODELS = ["classic", "classic-slow", "classic-tools", "classic-throttled", "classic-citations", "team/agent:v1", "harness", "harness-tools", "harness-slow", "runtime"];
 
@@ -81,10 +67,10 @@ beforeAll(async () => {
       emulatedModel("classic-citations", "citations"),
       emulatedModel("team/agent:v1"),
       emulatedModel("hidden"),
-      agentCore("harness", HARNESS_ARN),
-      agentCore("harness-tools", HARNESS_ARN, "tools"),
-      agentCore("harness-slow", HARNESS_ARN, "slow-first-event:800"),
-      agentCore("runtime", RUNTIME_ARN),
+      emulatedAgentCore("harness", HARNESS_ARN),
+      emulatedAgentCore("harness-tools", HARNESS_ARN, "tools"),
+      emulatedAgentCore("harness-slow", HARNESS_ARN, "slow-first-event:800"),
+      emulatedAgentCore("runtime", RUNTIME_ARN),
     ],
     general_settings: {
       master_key: MASTER,

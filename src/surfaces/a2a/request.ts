@@ -3,10 +3,11 @@
 // the task it continues, the tools it offers, and the session settings in its metadata.
 import { BadRequestError } from "../../errors.ts";
 import { dataUrlToFile } from "../../files.ts";
-import type { AgentRequest, FunctionTool, InputFile, ToolResult, UserContent } from "../../parts.ts";
+import type { AgentRequest, FunctionTool, InputFile, ToolResult, Turn, UserContent } from "../../parts.ts";
 import type { CallParams, SessionParams } from "../../types.ts";
-import { type JsonObject, asList, asObject, asString, isObject, optionalList, optionalObject, optionalString, wrongType } from "../fields.ts";
-import { agentOptions, sessionOf } from "../options.ts";
+import { type JsonObject, asList, asObject, asString, isObject, optionalObject, optionalString, wrongType } from "../fields.ts";
+import { assembleRequest } from "../assemble-request.ts";
+import { functionTools } from "../conversation.ts";
 import { RPC, RpcError } from "./json-rpc.ts";
 
 /** The return-of-control extension: tool calls and their results as data parts (README "A2A"). */
@@ -125,29 +126,8 @@ function toolResults(value: unknown, param: string): ToolResult[] {
   });
 }
 
-/** Tools the caller offers, for agents that call the client's own (a harness): `[{name, description?, parameters?}]`. */
-function functionTools(value: unknown, param: string): FunctionTool[] {
-  return (optionalList(value, param, "a list of tools ({name, description, parameters})") ?? []).map((item, index) => {
-    const tool = asObject(item, `${param}[${index}]`, "a tool ({name, description, parameters})");
-    const spec: FunctionTool = { name: asString(tool.name, `${param}[${index}].name`) };
-    const description = optionalString(tool.description, `${param}[${index}].description`);
-    if (description !== undefined) spec.description = description;
-    const parameters = optionalObject(tool.parameters, `${param}[${index}].parameters`, "a JSON Schema (an object)");
-    if (parameters !== undefined) spec.parameters = parameters;
-    return spec;
-  });
-}
-
 /** The AgentRequest for a message, from the call's parameters (the session and settings the endpoint set). */
 export function agentRequest(sent: SentMessage, call: CallParams & SessionParams & { model: string }, stream: boolean): AgentRequest {
-  return {
-    model: call.model,
-    turns: [sent.results.length > 0 ? { role: "tool", results: sent.results } : { role: "user", content: sent.content, param: MESSAGE }],
-    instructions: [],
-    tools: sent.tools,
-    sessionId: sessionOf(call),
-    stream,
-    param: MESSAGE,
-    options: agentOptions(call),
-  };
+  const turn: Turn = sent.results.length > 0 ? { role: "tool", results: sent.results } : { role: "user", content: sent.content, param: MESSAGE };
+  return assembleRequest(call, { read: () => ({ param: MESSAGE, turns: [turn], tools: sent.tools, stream }) });
 }

@@ -3,8 +3,9 @@
 import { BadRequestError } from "../../errors.ts";
 import type { AgentRequest, FunctionTool, Turn } from "../../parts.ts";
 import type { SessionParams } from "../../types.ts";
+import { assembleRequest } from "../assemble-request.ts";
+import { functionTools } from "../conversation.ts";
 import { asObject, asString, optionalList, optionalObject, optionalString } from "../fields.ts";
-import { agentOptions, sessionOf } from "../options.ts";
 
 export interface ToolArguments {
   message?: string;
@@ -30,7 +31,7 @@ export function readArguments(value: unknown): ToolArguments {
   if ((results === undefined || results.length === 0) && (message === undefined || message === "")) {
     throw new BadRequestError("message is required: what to ask the agent (or tool_results, to answer its tool calls)", { param: "message", code: "missing_message" });
   }
-  const out: ToolArguments = { tools: functionTools(args.tools) };
+  const out: ToolArguments = { tools: functionTools(args.tools, "tools") };
   if (message) out.message = message;
   const sessionId = optionalString(args.session_id, "session_id");
   if (sessionId) out.sessionId = sessionId;
@@ -45,34 +46,10 @@ export function readArguments(value: unknown): ToolArguments {
 
 const KNOWN = new Set(["message", "session_id", "tool_results", "tools"]);
 
-function functionTools(value: unknown): FunctionTool[] {
-  return (optionalList(value, "tools", "a list of {name, description?, parameters?}") ?? []).map((item, i) => {
-    const param = `tools[${i}]`;
-    const tool = asObject(item, param, "an object with the function's name");
-    const name = asString(tool.name, `${param}.name`);
-    if (name === "") throw new BadRequestError(`${param}.name must not be empty`, { param: `${param}.name`, code: "invalid_value" });
-    const spec: FunctionTool = { name };
-    const description = optionalString(tool.description, `${param}.description`);
-    if (description !== undefined) spec.description = description;
-    const parameters = optionalObject(tool.parameters, `${param}.parameters`, "a JSON Schema (an object)");
-    if (parameters !== undefined) spec.parameters = parameters;
-    return spec;
-  });
-}
-
 /** The request for the call's parameters (the config's and the session fields, as `callParams` built them). */
 export function toolRequest(call: SessionParams & { model: string }, args: ToolArguments, stream: boolean): AgentRequest {
   const turn: Turn = args.toolResults
     ? { role: "tool", results: args.toolResults.map((result, i) => ({ callId: result.id, output: result.output, param: `tool_results[${i}].id` })) }
     : { role: "user", content: [{ type: "text", text: args.message! }], param: "message" };
-  return {
-    model: call.model,
-    turns: [turn],
-    instructions: [],
-    tools: args.tools,
-    sessionId: sessionOf(call),
-    stream,
-    param: "arguments",
-    options: agentOptions(call),
-  };
+  return assembleRequest(call, { read: () => ({ param: "arguments", turns: [turn], tools: args.tools, stream }) });
 }

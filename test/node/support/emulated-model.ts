@@ -17,3 +17,18 @@ export function emulatedModel(name: string, scenario?: string) {
     },
   };
 }
+
+/** The same for an AgentCore harness or runtime (its ARN). */
+export function emulatedAgentCore(name: string, arn: string, scenario?: string) {
+  const emulatorUrl = inject("emulatorUrl");
+  return {
+    model_name: name,
+    litellm_params: {
+      model: `bedrock/agentcore/${arn}`,
+      aws_access_key_id: STATIC_CREDENTIALS.accessKeyId,
+      aws_secret_access_key: STATIC_CREDENTIALS.secretAccessKey,
+      api_base: scenario ? `${emulatorUrl}/scenario/${scenario}` : emulatorUrl,
+      num_retries: 0,
+    },
+  };
+}
