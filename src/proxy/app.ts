@@ -74,7 +74,8 @@ export function createApp(options: AppOptions): Hono {
       "*",
       cors({
         origin: config.corsAllowOrigins.includes("*") ? "*" : config.corsAllowOrigins,
-        allowHeaders: ["authorization", "content-type", "x-api-key", "anthropic-version", "anthropic-beta", SESSION_HEADER],
+        // Browser clients of every protocol served: OpenAI's and Anthropic's SDKs, MCP's, A2A's.
+        allowHeaders: ["authorization", "content-type", "x-api-key", "anthropic-version", "anthropic-beta", "mcp-protocol-version", "mcp-session-id", "a2a-version", "a2a-extensions", SESSION_HEADER],
         exposeHeaders: [SESSION_HEADER, COST_HEADER, REQUEST_ID_HEADER],
         maxAge: 600,
       }),

@@ -331,6 +331,12 @@ describe.each(targets)("the endpoint, %s", (_name, start) => {
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     const other = await preflight("https://evil.example.com");
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    // Browser MCP and A2A clients send their protocol's headers too.
+    const mcp = await fetch(`${target.url}/mcp`, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": "mcp-protocol-version,a2a-version" },
+    });
+    expect(mcp.headers.get("access-control-allow-headers")).toMatch(/mcp-protocol-version.*a2a-version/);
   });
   describe("the Responses API", () => {
     it("answers responses.create, with the session in a header and the body", async () => {
