@@ -167,12 +167,6 @@ function suggestions(whole: Breakdown, narrow: Breakdown): string {
 - **credentials** (${kib(cost(whole, "credentials"))} / ${kib(cost(narrow, "credentials"))}): the narrow entry takes key pairs only
   (\`src/aws/key-credentials.ts\`), so it carries no STS and no profile reader; the endpoint must honour
   whatever its config names (roles, web identity), so the whole Worker keeps them.
-- **smithy's serde helpers** (about 1.0 KiB gzipped in either Worker, measured 2026-12-02 by aliasing
-  \`@smithy/core/serde\` to the two hex functions the codec uses): the codec's header marshaller imports
-  that module, whose browser entry makes a UUID generator and a Blob adapter class when it loads,
-  calls a bundler must keep, and they bring smithy's base64 and UUID code along. @smithy/core 3.41.1,
-  the newest, still does. A \`/*#__PURE__*/\` upstream would drop it; an alias in our builds would too,
-  but replaces part of a dependency.
 - **the narrow Worker's rest**: the chat request's validation, the errors and the retry policy are
   each 2 to 4 KiB minified, and say what is wrong with a request or a call in words.
 - **the config validation** (\`src/proxy/config*.ts\`, ${kib(config)} minified, in the endpoint group): it could run at
@@ -204,7 +198,9 @@ JS gzipped at level 9 (Node's zlib). Ours whole is the endpoint (\`worker/index.
 every client API, routes, auth, config, streaming); ours narrow (\`bench/classic-worker/index.ts\`)
 imports only \`completion()\` of \`bedrock-agents-openai/agents-classic\` (one backend, one client
 API) and makes one call; the SDK's (\`bench/sdk-worker/index.ts\`) does nothing but one \`InvokeAgent\`
-through \`@aws-sdk/client-bedrock-agent-runtime\` and returns the text. Machine: ${machine()}.
+through \`@aws-sdk/client-bedrock-agent-runtime\` and returns the text. Ours whole takes smithy's hex and
+UTF-8 functions from their own modules (\`worker/smithy-serde.js\`, aliased in wrangler.toml): the index of
+\`@smithy/core/serde\` builds a UUID generator and a Blob adapter when it loads, about 0.9 KiB gzipped. Machine: ${machine()}.
 
 | Worker | minified | gzipped | vs the SDK's |
 | --- | --- | --- | --- |

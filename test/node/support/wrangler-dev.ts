@@ -23,7 +23,9 @@ export function configWithoutBuild(main?: string): { file: string; remove(): voi
   execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "worker-config"], { cwd: root });
   const toml = readFileSync(join(root, "wrangler.toml"), "utf8")
     .replace(/^\[build\][\s\S]*?(?=^\[|$(?![\s\S]))/m, "")
-    .replace(/^main = "(.*)"$/m, (_, entry: string) => `main = ${JSON.stringify(join(root, main ?? entry))}`);
+    .replace(/^main = "(.*)"$/m, (_, entry: string) => `main = ${JSON.stringify(join(root, main ?? entry))}`)
+    // Paths relative to the project ([alias]) stay the project's from the copy's directory.
+    .replace(/= "\.\/([^"]+)"$/gm, (_, path: string) => `= ${JSON.stringify(join(root, path))}`);
   const dir = mkdtempSync(join(tmpdir(), "bedrock-agents-openai-wrangler-"));
   const file = join(dir, "wrangler.toml");
   writeFileSync(file, toml);
