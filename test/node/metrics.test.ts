@@ -131,6 +131,16 @@ describe("GET /metrics", () => {
     expect(metric("requests_total", { route: "unknown", status: "404" })).toBe(2000);
   });
 
+  it("names the A2A and MCP routes by their patterns too", async () => {
+    const headers = { authorization: `Bearer ${MASTER}`, "content-type": "application/json", accept: "application/json, text/event-stream" };
+    await (await fetch(`${server.url}/a2a/agent/.well-known/agent-card.json`, { headers })).arrayBuffer();
+    const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } };
+    await (await fetch(`${server.url}/mcp`, { method: "POST", headers, body: JSON.stringify(initialize) })).arrayBuffer();
+    const metric = await scrape(server);
+    expect(metric("requests_total", { route: "/a2a/:model/.well-known/agent-card.json", status: "200" })).toBe(1);
+    expect(metric("requests_total", { route: "/mcp", status: "200" })).toBe(1);
+  });
+
   it("is the master key's: 401 without a key, 403 for an API key", async () => {
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
     const team = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TEAM_KEY}` } });
