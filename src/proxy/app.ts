@@ -1,5 +1,4 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { Hono } from "hono/tiny";
 import { BedrockAgentClient } from "../client.ts";
@@ -11,10 +10,10 @@ import {
   ConfigurationError,
   InternalServerError,
   NotFoundError,
-  PayloadTooLargeError,
   PermissionDeniedError,
 } from "../errors.ts";
 import { parseClientJson } from "../json-depth.ts";
+import { bodyLimit } from "./body-limit.ts";
 import { type Caller, bearerToken, identify } from "./auth.ts";
 import type { LogFormat, ModelDeployment, ProxyConfig } from "./config.ts";
 import { FailureLog, seesAwsText } from "./error-disclosure.ts";
@@ -115,21 +114,7 @@ export function createApp(options: AppOptions): Hono {
     return !caller?.models || caller.models.has(name);
   };
 
-  const tooLarge = () => {
-    throw new PayloadTooLargeError(`The request body is larger than the limit of ${config.maxRequestBytes} bytes`, {
-      code: "request_too_large",
-    });
-  };
-  const countBody = bodyLimit({ maxSize: config.maxRequestBytes, onError: tooLarge });
-  // A declared length is checked from the header alone, the runtime holding the body to it; only a
-  // chunked body is counted as it streams (hono's bodyLimit). Not asking for the body stream lets
-  // @hono/node-server read it straight from the socket, without a web Request and its streams.
-  const limitBody: MiddlewareHandler = (c, next) => {
-    const length = c.req.header("content-length");
-    if (length === undefined || !/^\d+$/.test(length) || c.req.header("transfer-encoding") !== undefined) return countBody(c, next);
-    if (Number(length) > config.maxRequestBytes) tooLarge();
-    return next();
-  };
+  const limitBody = bodyLimit(config.maxRequestBytes);
 
   const listModels = (c: Context) =>
     c.json({
