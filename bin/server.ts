@@ -10,6 +10,7 @@ import { createMetrics } from "./metrics.ts";
 import { nodeFetch } from "./node-fetch.ts";
 import { writesSseItself } from "../src/proxy/sse.ts";
 import { writeSse } from "./node-sse.ts";
+import { uiFiles } from "./ui-files.ts";
 
 export interface ServerOptions {
   config: ProxyConfig;
@@ -51,6 +52,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     client,
     observers: [metrics],
     metrics,
+    assets: uiFiles(),
   });
   return new Promise((resolve, reject) => {
     // SSE answers go straight to Node's response; everything else through @hono/node-server.

@@ -24,6 +24,7 @@ import { SESSION_FIELDS, type SurfaceRoute, chatRoute, messagesRoute, responsesR
 import type { RouteDeps } from "./route-deps.ts";
 import { mcpRoutes } from "./mcp.ts";
 import { a2aRoutes } from "./a2a.ts";
+import { type Assets, uiRoutes } from "./ui.ts";
 import { checkTraceAccess } from "./trace-access.ts";
 import { anthropicError } from "../surfaces/messages/response.ts";
 
@@ -49,6 +50,8 @@ export interface AppOptions {
   observers?: RequestObserver[];
   /** Serves `GET /metrics` (Prometheus' text format) with this; master key only unless `allow_open_metrics`. */
   metrics?: { contentType: string; render(): Promise<string> };
+  /** The playground's files (ui/): bin/ui-files.ts under Node; else a Worker's `ASSETS` binding. */
+  assets?: Assets;
 }
 
 /** The OpenAI-compatible endpoint as a Hono app: the same app serves Workers, Node, Bun and Deno. */
@@ -229,6 +232,7 @@ export function createApp(options: AppOptions): Hono {
   // Protocols with routes of their own mount here with `deps` (route-deps.ts).
   mcpRoutes(app, deps);
   a2aRoutes(app, deps);
+  uiRoutes(app, config, options.assets ?? (options.env?.ASSETS as Assets | undefined));
 
   app.notFound((c) => {
     const failure = new NotFoundError(`Unknown route: ${c.req.method} ${clip(c.req.path)}`, { code: "unknown_route" });

@@ -45,6 +45,8 @@ export interface ProxyConfig {
   logFormat: LogFormat;
   /** `general_settings.allow_open_metrics: true`: `GET /metrics` without the master key. */
   allowOpenMetrics: boolean;
+  /** `general_settings.ui: false` turns the playground page (`GET /`) off. */
+  ui: boolean;
 }
 
 /** How request lines are written: `key=value` text, JSON lines, or not at all. */
@@ -131,6 +133,7 @@ export function parseConfig(raw: unknown, options: ConfigOptions): ProxyConfig {
       (setting("log_format", oneOf(LOG_FORMATS)) as LogFormat | undefined) ??
       (litellmSettings.json_logs === true ? "json" : "text"),
     allowOpenMetrics: (setting("allow_open_metrics", bool) as boolean | undefined) ?? false,
+    ui: (setting("ui", bool) as boolean | undefined) ?? true,
     streamKeepAliveSeconds:
       (setting("stream_keepalive_seconds", num("a number of seconds > 0", (n) => n > 0)) as number | undefined) ??
       DEFAULT_STREAM_KEEPALIVE_SECONDS,
@@ -171,6 +174,7 @@ const GENERAL = new Set([
   "api_keys",
   "log_format",
   "allow_open_metrics",
+  "ui",
   "id_secret",
 ]);
 

@@ -106,6 +106,7 @@ describe("parseConfig: the issue's example", () => {
       apiKeys: [],
       logFormat: "text",
       allowOpenMetrics: false,
+      ui: true,
     });
     expect(DEFAULT_MAX_REQUEST_BYTES).toBe(10 * 1024 * 1024);
   });

@@ -16,7 +16,9 @@ export function chatSse(stream: ChatCompletionStream, model: string) {
     // Bytes do not go in JSON: files go as data URLs.
     if (delta?.files) delta.files = (delta.files as AgentFile[]).map(fileToDataUrl);
     let json = `${envelope}"choices":${choicesJson(chunk.choices)}`;
-    if (chunk.usage !== undefined) json += `,"usage":${JSON.stringify(chunk.usage)}`;
+    // The final usage chunk also carries the answer's cost (LiteLLM's `usage.cost`): a stream has no cost header.
+    const usage = chunk.usage && chunk.choices.length === 0 ? { ...chunk.usage, cost: stream._hidden_params.response_cost } : chunk.usage;
+    if (usage !== undefined) json += `,"usage":${JSON.stringify(usage)}`;
     if (chunk.trace !== undefined) json += `,"trace":${JSON.stringify(chunk.trace)}`;
     return `${json}}\n\n`;
   };
