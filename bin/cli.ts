@@ -2,9 +2,9 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { hashKey } from "../src/proxy/auth.ts";
-import { ConfigError } from "../src/proxy/config.ts";
+import { ConfigError, type ProxyConfig } from "../src/proxy/config.ts";
 import { loadConfigFile } from "./load-config-file.ts";
-import { refusal, startServer } from "./server.ts";
+import { type RunningServer, refusal, startServer } from "./server.ts";
 
 const USAGE = `Usage: bedrock-agents-openai [--config config.yaml] [--port 4000] [--host 127.0.0.1]
                             [--log-format text|json] [--quiet]
@@ -16,7 +16,12 @@ Writes one line per request to standard output (text, or JSON lines with --log-f
 hash-key makes a new API key and prints it with the SHA-256 that general_settings.api_keys
 stores (with --stdin: hashes the key read from standard input instead).`;
 
-export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export interface MainHooks {
+  /** Told once the server listens: the demo prints what to try next. */
+  serving?(server: RunningServer, config: ProxyConfig): void;
+}
+
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env, hooks: MainHooks = {}): Promise<number> {
   if (argv[0] === "hash-key") return hashKeyCommand(argv.slice(1));
   let values;
   try {
@@ -62,18 +67,43 @@ export async function main(argv: string[], env: Record<string, string | undefine
     console.error(refused);
     return 1;
   }
-  const server = await startServer({
-    config,
-    port,
-    host: values.host,
-    logFormat,
-    requestLog: values.quiet ? false : (line) => console.log(line),
-  });
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      config,
+      port,
+      host: values.host,
+      logFormat,
+      requestLog: values.quiet ? false : (line) => console.log(line),
+    });
+  } catch (error) {
+    const refused = listenRefusal(error, values.host!, port);
+    if (!refused) throw error;
+    console.error(refused);
+    return 1;
+  }
   console.log(`bedrock-agents-openai: serving ${config.models.length} model(s) on ${server.url}`);
+  hooks.serving?.(server, config);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => void server.close().then(() => process.exit(0)));
   }
   return 0;
+}
+
+/** Why the server could not listen, said for a person, or undefined for an error of another kind. */
+export function listenRefusal(error: unknown, host: string, port: number): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const other = port > 0 && port < 65525 ? port + 10 : 8080;
+  if (code === "EADDRINUSE") {
+    return (
+      `Port ${port} is already in use on ${host} (another server, or an earlier run still going).\n` +
+      `Stop what holds it, or pick another port with --port, e.g. --port ${other} (npm start -- --port ${other})`
+    );
+  }
+  if (code === "EACCES") return `Not allowed to listen on ${where}: ports below 1024 need privileges; pick another with --port, e.g. --port ${other}`;
+  if (code === "EADDRNOTAVAIL") return `Cannot listen on ${where}: ${host} is not an address of this machine; pick another with --host`;
+  return undefined;
 }
 
 async function hashKeyCommand(args: string[]): Promise<number> {

@@ -33,6 +33,8 @@ export default {
     if ("error" in app) {
       // The isolate lives but cannot serve: probes say so without the reason.
       const path = new URL(request.url).pathname;
+      // /health is liveness too (as the app answers it): readiness is what reports the config.
+      if (path === "/health") return Response.json({ status: "ok" });
       if ((LIVENESS_PATHS as readonly string[]).includes(path)) return liveness();
       if (path === READINESS_PATH) return readiness(false);
       const body = { error: { message: app.error, type: "configuration_error", param: null, code: "invalid_config" } };

@@ -14,7 +14,7 @@ import {
 } from "../errors.ts";
 import { parseClientJson } from "../json-depth.ts";
 import { bodyLimit } from "./body-limit.ts";
-import { type Caller, bearerToken, identify } from "./auth.ts";
+import { type Caller, bearerToken, identify, missingKeyMessage } from "./auth.ts";
 import type { LogFormat, ModelDeployment, ProxyConfig } from "./config.ts";
 import { FailureLog, seesAwsText } from "./error-disclosure.ts";
 import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "./health.ts";
@@ -26,6 +26,8 @@ import { mcpRoutes } from "./mcp.ts";
 import { a2aRoutes } from "./a2a.ts";
 import { type Assets, uiRoutes } from "./ui.ts";
 import { checkTraceAccess } from "./trace-access.ts";
+import { forOperator } from "./missing-credentials.ts";
+import { localRoutes, modelObject } from "./local-routes.ts";
 import { anthropicError } from "../surfaces/messages/response.ts";
 
 /** Request and response header with the agent session id. */
@@ -103,7 +105,7 @@ export function createApp(options: AppOptions): Hono {
     const caller = token === undefined ? undefined : await identify(token, config.masterKey, config.apiKeys);
     if (!caller) {
       throw new AuthenticationError(
-        token === undefined ? "Missing API key: send it as 'Authorization: Bearer <key>' (or 'x-api-key: <key>')" : "Invalid API key",
+        token === undefined ? missingKeyMessage(c.req.header("authorization")) : "Invalid API key",
         { code: "invalid_api_key" },
       );
     }
@@ -124,7 +126,7 @@ export function createApp(options: AppOptions): Hono {
       object: "list",
       data: [...deployments.keys()]
         .filter((id) => allowed(c, id))
-        .map((id) => ({ id, object: "model", created: 0, owned_by: "bedrock-agents-openai" })),
+        .map(modelObject),
     });
 
   const callParams: RouteDeps["callParams"] = (c, deployment, fields) => {
@@ -133,10 +135,12 @@ export function createApp(options: AppOptions): Hono {
     checkTraceAccess(deployment, caller, fields.include_traces);
     const record = recordOf(c);
     const trusted = seesAwsText(c);
+    c.set("deployment", deployment); // for forOperator, wherever the call's failure surfaces
     const params: Record<string, unknown> = { ...fields, ...deployment.params, env: options.env, signal: c.req.raw.signal, scope: caller?.scope };
     // An answer's failures are recorded, logged, and reported as this caller may see them
     // (error-disclosure.ts); Responses and Messages streams report theirs as events, never thrown.
-    params.on_error = (error: AgentError) => {
+    params.on_error = (reported: AgentError) => {
+      const error = forOperator(reported, deployment);
       Object.assign(record, failed(error));
       return failures.shown(error, trusted);
     };
@@ -155,7 +159,7 @@ export function createApp(options: AppOptions): Hono {
     limitBody,
     readJson: readJsonObject,
     callParams,
-    shown: (c, error) => failures.shown(error, seesAwsText(c)),
+    shown: (c, error) => failures.shown(forOperator(error, c.get("deployment") as ModelDeployment | undefined), seesAwsText(c)),
     keepAliveMs: config.streamKeepAliveSeconds * 1000,
   };
 
@@ -232,6 +236,7 @@ export function createApp(options: AppOptions): Hono {
   // Protocols with routes of their own mount here with `deps` (route-deps.ts).
   mcpRoutes(app, deps);
   a2aRoutes(app, deps);
+  localRoutes(app, deps);
   uiRoutes(app, config, options.assets ?? (options.env?.ASSETS as Assets | undefined));
 
   app.notFound((c) => {
@@ -240,7 +245,7 @@ export function createApp(options: AppOptions): Hono {
     return errorResponse(failure, c.req.path);
   });
   app.onError((error, c) => {
-    const failure = error instanceof AgentError ? error : new InternalServerError("Internal error", { cause: error });
+    const failure = error instanceof AgentError ? forOperator(error, (c as Context).get("deployment") as ModelDeployment | undefined) : new InternalServerError("Internal error", { cause: error });
     Object.assign(recordOf(c), failed(failure));
     return errorResponse(failures.shown(failure, seesAwsText(c), error), c.req.path);
   });

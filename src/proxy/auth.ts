@@ -24,6 +24,22 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/**
+ * Why no key was found, and how to send one: a header without the `Bearer` scheme is told so
+ * (never quoted: it may be the key itself), a missing one is told it is missing.
+ */
+export function missingKeyMessage(authorization: string | undefined): string {
+  // Neither "Authorization: ..." nor "Bearer <word>": the scrubber (scrub.ts) redacts what follows those.
+  const how = "send it in the Authorization header, after 'Bearer' and a space (or as the x-api-key header)";
+  const header = authorization?.trim() ?? "";
+  if (header === "") return `Missing API key: ${how}`;
+  if (/^bearer$/i.test(header)) return `Missing API key after 'Bearer': ${how}`;
+  const scheme = /^([A-Za-z][\w-]{0,19})\s+\S/.exec(header)?.[1];
+  if (scheme === undefined) return `The Authorization header lacks the 'Bearer ' before the key: ${how}`;
+  if (/^bearer$/i.test(scheme)) return `The Authorization header must hold 'Bearer' and one key without spaces: ${how}`;
+  return `The Authorization header uses the ${scheme} scheme, which this endpoint does not take: ${how}`;
+}
+
 /** Who is calling: the master key may use every model, an API key its own list. */
 export interface Caller {
   name: string;

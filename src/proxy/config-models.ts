@@ -18,6 +18,8 @@ export interface ModelDeployment {
   allowTraces?: boolean;
   /** `model_info.description`: what the agent does, for the cards and tool lists that describe it (A2A, MCP). */
   description?: string;
+  /** litellm_params keys whose `os.environ/NAME` was not set, with NAME: what the operator must set. */
+  unsetVariables?: Record<string, string>;
 }
 
 const MODEL_NAME = /^[^\s\p{Cc}]+$/u;
@@ -90,6 +92,7 @@ export function parseDeployment(raw: unknown, path: string, ctx: Context): Model
   const raws = mapping(entry.litellm_params, paramsPath);
   const params: Record<string, unknown> = {};
   const endpoint: Record<string, unknown> = {};
+  const unset: Record<string, string> = {};
   for (const [key, value] of Object.entries(raws)) {
     const own = Object.hasOwn(ENDPOINT_PARAMS, key) ? ENDPOINT_PARAMS[key] : undefined;
     // Own keys only: "constructor" or "toString" must not find a built-in function as their check.
@@ -99,10 +102,12 @@ export function parseDeployment(raw: unknown, path: string, ctx: Context): Model
     const v = resolve(value, `${paramsPath}.${key}`, key, ctx);
     if (v.value === undefined && key === "model") throw new ConfigError(`${v.path}: os.environ/${v.from} is not set`);
     if (v.value !== undefined) (own ? endpoint : params)[key] = check(v);
+    else if (v.from !== undefined) unset[key] = v.from;
   }
   if (params.model === undefined) throw new ConfigError(`${paramsPath}.model: required (${MODEL_FORM})`);
   const deployment: ModelDeployment = { model_name: name.value as string, params: params as unknown as DeploymentParams };
   if (endpoint.allow_traces !== undefined) deployment.allowTraces = endpoint.allow_traces as boolean;
+  if (Object.keys(unset).length > 0) deployment.unsetVariables = unset;
   // Of model_info, only the description is read; LiteLLM's other keys (costs, ...) are not ours.
   const description = optionalMapping(entry.model_info, `${path}.model_info`).description;
   if (description !== undefined && description !== null) deployment.description = str({ value: description, path: `${path}.model_info.description`, hidden: false });

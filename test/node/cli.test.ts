@@ -2,6 +2,7 @@
 // README's curl and OpenAI SDK snippets run against the demo as written (only the port differs).
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -192,6 +193,29 @@ describe("the command line", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("--config config.yaml");
     expect(stdout).toContain("[--log-format text|json] [--quiet]");
+  });
+
+  it("says which port is busy and how to pick another, without a stack, and exits non-zero", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      for (const script of ["bedrock-agents-openai.js", "demo.js"]) {
+        const { code, stderr } = await run(process.execPath, [join(root, "dist", script), "--config", "config.yaml", "--port", String(port)], {
+          cwd: root,
+          env: { ...process.env, LITELLM_MASTER_KEY: "", EMULATOR_ACCESS_KEY_ID: "x", EMULATOR_SECRET_ACCESS_KEY: "y", BEDROCK_EMULATOR_URL: "http://127.0.0.1:1", BEDROCK_EMULATOR_HARNESS_URL: "http://127.0.0.1:1" },
+        }).then(
+          () => ({ code: 0, stderr: "" }),
+          (error: { code: number; stderr: string }) => error,
+        );
+        expect(code, script).toBe(1);
+        expect(stderr).toContain(`Port ${port} is already in use on 127.0.0.1`);
+        expect(stderr).toContain(`pick another port with --port, e.g. --port ${port + 10}`);
+        expect(stderr).not.toMatch(/EADDRINUSE|\n\s+at /);
+      }
+    } finally {
+      busy.close();
+    }
   });
 
   it("refuses a log format it does not know", async () => {
