@@ -12,8 +12,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
 } from "../errors.ts";
-import { parseClientJson } from "../json-depth.ts";
-import { bodyLimit } from "./body-limit.ts";
+import { bodyLimit, readJsonObject } from "./request-body.ts";
 import { type Caller, bearerToken, identify, missingKeyMessage } from "./auth.ts";
 import type { LogFormat, ModelDeployment, ProxyConfig } from "./config.ts";
 import { FailureLog, seesAwsText } from "./error-disclosure.ts";
@@ -250,21 +249,6 @@ export function createApp(options: AppOptions): Hono {
     return errorResponse(failures.shown(failure, seesAwsText(c), error), c.req.path);
   });
   return app;
-}
-
-async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
-  const text = await c.req.text(); // the body limit throws here
-  let body: unknown;
-  try {
-    body = parseClientJson(text, "The request body");
-  } catch (error) {
-    if (error instanceof AgentError) throw error; // nested too deep
-    throw new BadRequestError("The request body is not valid JSON", { code: "invalid_json" });
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new BadRequestError("The request body must be a JSON object", { code: "invalid_json" });
-  }
-  return body as Record<string, unknown>;
 }
 
 function findDeployment(deployments: Map<string, ModelDeployment>, model: unknown): ModelDeployment {

@@ -1,9 +1,10 @@
-// The request body's limit. A declared length is checked from the header alone, the runtime
-// holding the body to it; not asking for the body stream lets @hono/node-server read it straight
-// from the socket, without a web Request and its streams. A body without one (chunked) is
-// counted as it streams.
-import type { MiddlewareHandler } from "hono";
-import { PayloadTooLargeError } from "../errors.ts";
+// The request body: its limit, and its JSON. A declared length is checked from the header alone,
+// the runtime holding the body to it; not asking for the body stream lets @hono/node-server read
+// it straight from the socket, without a web Request and its streams. A body without one
+// (chunked) is counted as it streams.
+import type { Context, MiddlewareHandler } from "hono";
+import { AgentError, BadRequestError, PayloadTooLargeError } from "../errors.ts";
+import { parseClientJson } from "../json-depth.ts";
 
 // Past the limit a chunked body is still read, and dropped, up to this many times the limit: a
 // body left unread holds the connection (and on a Worker with static assets, the router in front
@@ -45,4 +46,20 @@ export function bodyLimit(maxBytes: number): MiddlewareHandler {
     c.req.raw = new Request(c.req.raw, { body: whole });
     return next();
   };
+}
+
+/** The body as a JSON object, its nesting bounded (json-depth.ts); a 400 otherwise. */
+export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text(); // the body limit throws here
+  let body: unknown;
+  try {
+    body = parseClientJson(text, "The request body");
+  } catch (error) {
+    if (error instanceof AgentError) throw error; // nested too deep
+    throw new BadRequestError("The request body is not valid JSON", { code: "invalid_json" });
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new BadRequestError("The request body must be a JSON object", { code: "invalid_json" });
+  }
+  return body as Record<string, unknown>;
 }
