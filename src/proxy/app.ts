@@ -128,6 +128,18 @@ export function createApp(options: AppOptions): Hono {
         .map(modelObject),
     });
 
+  const deploymentFor: RouteDeps["deploymentFor"] = (c, model) => {
+    const deployment = findDeployment(deployments, model);
+    recordOf(c).model = deployment.model_name;
+    if (!allowed(c, deployment.model_name)) {
+      throw new PermissionDeniedError(`This API key may not use the model \`${deployment.model_name}\``, {
+        param: "model",
+        code: "model_not_allowed",
+      });
+    }
+    return deployment;
+  };
+
   const callParams: RouteDeps["callParams"] = (c, deployment, fields) => {
     const caller = c.get("caller") as Caller | undefined;
     // Raw traces for whom the model's allow_traces admits (the master key by default), refused before AWS.
@@ -155,6 +167,7 @@ export function createApp(options: AppOptions): Hono {
     deployments,
     authorize,
     allowed,
+    deploymentFor,
     limitBody,
     readJson: readJsonObject,
     callParams,
@@ -165,16 +178,9 @@ export function createApp(options: AppOptions): Hono {
   /** A surface's route: the caller's fields over nothing AWS-related, the call, JSON or SSE back. */
   const answer = (route: SurfaceRoute) => async (c: Context) => {
     const body = await readJsonObject(c);
-    const deployment = findDeployment(deployments, body.model);
     const record = recordOf(c);
-    record.model = deployment.model_name;
     record.stream = body.stream === true;
-    if (!allowed(c, deployment.model_name)) {
-      throw new PermissionDeniedError(`This API key may not use the model \`${deployment.model_name}\``, {
-        param: "model",
-        code: "model_not_allowed",
-      });
-    }
+    const deployment = deploymentFor(c, body.model);
     route.check?.(body);
     const params = callParams(c, deployment, pick(body, route.fields));
     params.session_id ??= c.req.header(SESSION_HEADER);

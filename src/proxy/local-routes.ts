@@ -2,9 +2,8 @@
 // package's `models.retrieve`) and Anthropic's token count (`messages.countTokens`), an estimate.
 import type { Context } from "hono";
 import type { Hono } from "hono/tiny";
-import { BadRequestError, NotFoundError, PermissionDeniedError } from "../errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { estimateInputTokens } from "../surfaces/messages/count-tokens.ts";
-import { recordOf } from "./request-log.ts";
 import type { RouteDeps } from "./route-deps.ts";
 
 /** A model as `GET /v1/models` lists it and `GET /v1/models/{id}` gives it. */
@@ -30,20 +29,7 @@ export function localRoutes(app: Hono, deps: RouteDeps): void {
 
   const countTokens = async (c: Context) => {
     const body = await deps.readJson(c);
-    const model = body.model;
-    if (typeof model !== "string" || model === "") {
-      throw new BadRequestError('model: required, one of the names GET /v1/models lists', { param: "model", code: "missing_model" });
-    }
-    if (!deps.deployments.has(model)) {
-      throw new NotFoundError(`model: \`${model.slice(0, 100)}\` does not exist: GET /v1/models lists the models served here`, {
-        param: "model",
-        code: "model_not_found",
-      });
-    }
-    recordOf(c).model = model;
-    if (!deps.allowed(c, model)) {
-      throw new PermissionDeniedError(`This API key may not use the model \`${model}\``, { param: "model", code: "model_not_allowed" });
-    }
+    deps.deploymentFor(c, body.model);
     c.header(TOKEN_COUNT_HEADER, "estimate");
     // `estimated`: this count is not a tokenizer's (count-tokens.ts says how it is made).
     return c.json({ input_tokens: estimateInputTokens(body), estimated: true });

@@ -16,6 +16,8 @@ export interface RouteDeps {
   authorize: MiddlewareHandler;
   /** Whether the caller may use this model_name. */
   allowed(c: Context, model: string): boolean;
+  /** The deployment a body's `model` names, recorded for the log: 400 without one, 404 unknown, 403 not this key's. */
+  deploymentFor(c: Context, model: unknown): ModelDeployment;
   /** The body limit (413). */
   limitBody: MiddlewareHandler;
   /** The body as a JSON object, its nesting bounded (400 otherwise). */
