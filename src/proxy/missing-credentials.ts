@@ -6,10 +6,15 @@ import type { ModelDeployment } from "./config.ts";
 
 const KEYS = ["aws_access_key_id", "aws_secret_access_key"] as const;
 
+// A failure may pass here more than once (its error part, then the stream's error): told once.
+const told = new WeakSet<AgentError>();
+
 /** `error` itself, unless it is missing credentials: then what the operator must set for `deployment`. */
 export function forOperator(error: AgentError, deployment: ModelDeployment | undefined): AgentError {
-  if (error.code !== "missing_credentials" || !deployment || error.message.startsWith("The model `")) return error;
-  return new ConfigurationError(missingCredentialsMessage(deployment), { code: "missing_credentials", cause: error });
+  if (error.code !== "missing_credentials" || !deployment || told.has(error)) return error;
+  const operatorError = new ConfigurationError(missingCredentialsMessage(deployment), { code: "missing_credentials", cause: error });
+  told.add(operatorError);
+  return operatorError;
 }
 
 export function missingCredentialsMessage(deployment: ModelDeployment): string {
