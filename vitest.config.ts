@@ -11,6 +11,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        // worker/index.ts exports the Durable Object class, which extends the runtime's own module.
+        resolve: { alias: { "cloudflare:workers": new URL("test/node/support/cloudflare-workers.ts", import.meta.url).pathname } },
         test: { name: "node", include: [...shared, "test/node/**/*.test.ts"] },
       },
       {

@@ -110,6 +110,7 @@ async function breakdown(entry: string): Promise<Breakdown> {
     format: "esm",
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*"], // the runtime's own modules, as wrangler leaves them
     target: "es2024",
     minify: true,
     keepNames: false, // as our wrangler.toml has it (keep_names = false)

@@ -41,6 +41,7 @@ export async function startMiniflare(entry: string, bindings: Record<string, str
     format: "esm",
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*"], // the runtime's own modules, as wrangler leaves them
     target: "es2024",
     minify: true,
     logLevel: "error",

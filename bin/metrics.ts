@@ -62,7 +62,45 @@ export function createMetrics(): Metrics {
     registers,
   });
 
+  const byDeployment = new Counter({
+    name: `${PREFIX}deployment_requests_total`,
+    help: "Requests by the deployment that answered (model_info.id, or the id derived for it) and HTTP status",
+    labelNames: ["model", "deployment", "status"] as const,
+    registers,
+  });
+  const retries = new Counter({
+    name: `${PREFIX}router_retries_total`,
+    help: "Deployments that failed a call and were left for another (num_retries), by the deployment that failed",
+    labelNames: ["model", "deployment"] as const,
+    registers,
+  });
+  const cooldowns = new Counter({
+    name: `${PREFIX}router_cooldowns_total`,
+    help: "Times a deployment was put in cooldown (allowed_fails failures within a minute)",
+    labelNames: ["model", "deployment"] as const,
+    registers,
+  });
+  const fallbacks = new Counter({
+    name: `${PREFIX}router_fallbacks_total`,
+    help: "Requests that fell back to another model_name (fallbacks), by the model asked and the one fallen back to",
+    labelNames: ["model", "fallback"] as const,
+    registers,
+  });
+  const limitRejections = new Counter({
+    name: `${PREFIX}limit_rejections_total`,
+    help: "Requests a key's limits refused, by key name and reason (rpm, tpm, parallel, budget, unavailable)",
+    labelNames: ["key", "reason"] as const,
+    registers,
+  });
+  const keySpend = new Counter({
+    name: `${PREFIX}key_spend_usd_total`,
+    help: "Cost of the answers in USD, by API key name (the master key as \"master key\")",
+    labelNames: ["key"] as const,
+    registers,
+  });
+
   const model = (record: RequestRecord) => record.model ?? "";
+  const each = (list: string | undefined, count: (id: string) => void) => list?.split(",").forEach(count);
   const open = new WeakSet<RequestRecord>();
   return {
     contentType: registry.contentType,
@@ -84,6 +122,12 @@ export function createMetrics(): Metrics {
       if (record.output_tokens) tokens.inc({ model: model(record), direction: "output" }, record.output_tokens);
       if (record.cost_usd) cost.inc({ model: model(record) }, record.cost_usd);
       if (record.aws_code) upstreamErrors.inc({ model: model(record), aws_code: record.aws_code });
+      if (record.deployment) byDeployment.inc({ model: model(record), deployment: record.deployment, status: String(record.status) });
+      each(record.retried_from, (deployment) => retries.inc({ model: model(record), deployment }));
+      each(record.cooldowns, (deployment) => cooldowns.inc({ model: model(record), deployment }));
+      if (record.fallback) fallbacks.inc({ model: model(record), fallback: record.fallback });
+      if (record.limit) limitRejections.inc({ key: record.caller ?? "", reason: record.limit });
+      if (record.cost_usd && record.caller) keySpend.inc({ key: record.caller }, record.cost_usd);
     },
   };
 }

@@ -11,6 +11,8 @@ import { nodeFetch } from "./node-fetch.ts";
 import { writesSseItself } from "../src/proxy/sse.ts";
 import { writeSse } from "./node-sse.ts";
 import { uiFiles } from "./ui-files.ts";
+import type { CounterStore } from "../src/proxy/limits/counter-store.ts";
+import { RedisStore } from "./redis-store.ts";
 
 export interface ServerOptions {
   config: ProxyConfig;
@@ -22,6 +24,8 @@ export interface ServerOptions {
   requestLog?: ((line: string) => void) | false;
   /** Over the config's `log_format`. */
   logFormat?: LogFormat;
+  /** Where limits and cooldowns are counted; by default Redis when the config names one (router_settings.redis_*, REDIS_URL), else memory. */
+  store?: CounterStore;
 }
 
 export interface RunningServer {
@@ -44,7 +48,11 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   // Under Node the library may read profiles and the web identity token file.
   const client = new BedrockAgentClient({ aws_file_reader: nodeAwsFileReader(), fetch: nodeFetch });
   const metrics = createMetrics();
+  const { redis } = options.config.router;
+  // Several servers share their counts through Redis; a store of our own making closes with the server.
+  const ownStore = options.store === undefined && redis !== undefined ? new RedisStore("url" in redis ? redis.url : redis) : undefined;
   const app = createApp({
+    store: options.store ?? ownStore,
     config: options.config,
     log: options.log,
     requestLog: options.requestLog ?? options.log,
@@ -67,7 +75,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
         url: `http://${host}:${info.port}`,
         close: () =>
           new Promise<void>((done) => {
-            server.close(() => done());
+            server.close(() => void (ownStore ? ownStore.close().then(done, done) : done()));
             // Open keep-alive and streaming connections would hold close() forever.
             (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
           }),

@@ -17,16 +17,23 @@ const encoder = new TextEncoder();
  */
 export class CallerScope {
   constructor(
-    /** The caller's name (`api_keys[].name`); keys that share a name share their ids. */
-    readonly caller: string,
+    /** The caller's name (`api_keys[].name`); keys that share a name share their ids. undefined: the admin, whose ids are used as given. */
+    readonly caller: string | undefined,
     /** Every other caller's name, to tell "another caller's id" from "a name of your own". */
     private readonly others: readonly string[],
+    /** What new session ids begin with: the endpoint marks the deployment that started a session (router/sticky.ts). */
+    readonly sessionPrefix = "",
   ) {}
+
+  /** The same caller, its new session ids beginning with `prefix`. */
+  withPrefix(prefix: string): CallerScope {
+    return new CallerScope(this.caller, this.others, prefix);
+  }
 
   /** A new id for this caller: a random one, tagged. */
   async issue(): Promise<string> {
-    const base = crypto.randomUUID();
-    return `${base}-${await tag(this.caller, base)}`;
+    const base = this.sessionPrefix + crypto.randomUUID();
+    return this.caller === undefined ? base : `${base}-${await tag(this.caller, base)}`;
   }
 
   /**
@@ -35,6 +42,7 @@ export class CallerScope {
    * (a tool call id), so it must already be this caller's.
    */
   async claim(id: string, param: string, options: { issued?: boolean } = {}): Promise<string> {
+    if (this.caller === undefined) return id;
     const tagged = TAG.exec(id);
     if (tagged && (await tag(this.caller, tagged[1]!)) === tagged[2]) return id;
     const owners = tagged ? await Promise.all(this.others.map(async (name) => (await tag(name, tagged[1]!)) === tagged[2])) : [];

@@ -4,7 +4,16 @@ import type { Env } from "../src/env.ts";
 import { ConfigError, parseConfig, parseConfigJson } from "../src/proxy/config.ts";
 import { createApp } from "../src/proxy/app.ts";
 import { LIVENESS_PATHS, READINESS_PATH, liveness, readiness } from "../src/proxy/health.ts";
+import { usesLimits } from "../src/proxy/limits/uses-limits.ts";
 import bundledConfig from "./config.generated.json";
+import { DurableStore, type LimitsNamespace } from "./durable-store.ts";
+
+// A Durable Object class is found among the exports of the Worker's main module.
+export { LimitsObject } from "./limits-object.ts";
+
+// Isolates come and go and run side by side: limits counted in one would not hold.
+const NO_LIMITS_BINDING =
+  'key limits, budgets and model rpm/tpm are counted in a Durable Object, and the LIMITS binding is missing: add to wrangler.toml [[durable_objects.bindings]] name = "LIMITS" class_name = "LimitsObject" and [[migrations]] tag = "v1" new_sqlite_classes = ["LimitsObject"]';
 
 let cached: { env: Env; app: Hono } | { env: Env; error: string } | undefined;
 
@@ -19,7 +28,9 @@ function appFor(env: Env): { app: Hono } | { error: string } {
       typeof env.CONFIG === "string" && env.CONFIG !== ""
         ? parseConfigJson(env.CONFIG, options)
         : parseConfig(bundledConfig, options);
-    cached = { env, app: createApp({ config, env }) };
+    const store = env.LIMITS ? new DurableStore(env.LIMITS as LimitsNamespace) : undefined;
+    if (!store && usesLimits(config)) throw new ConfigError(NO_LIMITS_BINDING);
+    cached = { env, app: createApp({ config, env, store }) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     cached = { env, error: `Invalid config: ${error.message}` };

@@ -123,9 +123,8 @@ export function a2aRoutes(app: Hono, deps: RouteDeps): void {
     record.stream = rpc.stream;
     const fields: Record<string, unknown> = { ...sent.settings };
     if (sent.contextId !== undefined) fields.session_id = sent.contextId;
-    const params = deps.callParams(c, deployment, fields) as unknown as CallParams & { model: string };
     let ids: SignedIds | undefined;
-    const answer = await deps.client.parts(params, async (call, context) => {
+    const answer = await deps.run(c, deployment, fields, (params) => deps.client.parts(params as unknown as CallParams & { model: string }, async (call, context) => {
       ids = new SignedIds({ secret: context.idSecret, agent: call.model }, "A2A task id", "task-");
       const request = agentRequest(sent, call, rpc.stream);
       if (sent.taskId !== undefined) {
@@ -140,7 +139,7 @@ export function a2aRoutes(app: Hono, deps: RouteDeps): void {
       // The task id will need the secret: settled before the agent runs, so a failure here costs no agent call.
       await ids.ready();
       return request;
-    });
+    }));
     const contextId = answer.session.sessionId;
     const taskId = sent.taskId ?? (await ids!.sign([contextId, uniquePart()]));
     const run = new TaskRun(taskId, contextId, { includeReasoning: answer.request.options.includeReasoning, whole: !rpc.stream });

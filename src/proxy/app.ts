@@ -12,6 +12,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
 } from "../errors.ts";
+import { COST_HEADER, REQUEST_ID_HEADER, SESSION_HEADER } from "./headers.ts";
 import { bodyLimit, readJsonObject } from "./request-body.ts";
 import { type Caller, bearerToken, identify, missingKeyMessage } from "./auth.ts";
 import type { LogFormat, ModelDeployment, ProxyConfig } from "./config.ts";
@@ -27,14 +28,13 @@ import { type Assets, uiRoutes } from "./ui.ts";
 import { checkTraceAccess } from "./trace-access.ts";
 import { forOperator } from "./missing-credentials.ts";
 import { localRoutes, modelObject } from "./local-routes.ts";
-import { anthropicError } from "../surfaces/messages/response.ts";
+import { errorResponse } from "./error-response.ts";
+import { type CounterStore, MemoryStore } from "./limits/counter-store.ts";
+import { callerLimits } from "./limits/admit-caller.ts";
+import { MODEL_ID_HEADER, Router } from "./router/router.ts";
+import { routeHeaders } from "./route-headers.ts";
 
-/** Request and response header with the agent session id. */
-export const SESSION_HEADER = "x-bedrock-agent-session-id";
-/** LiteLLM's name, so dashboards built for it read our cost too. */
-export const COST_HEADER = "x-litellm-response-cost";
-/** The upstream AWS request id, to quote to AWS support. */
-export const REQUEST_ID_HEADER = "x-amzn-requestid";
+export { COST_HEADER, REQUEST_ID_HEADER, SESSION_HEADER } from "./headers.ts";
 
 export interface AppOptions {
   config: ProxyConfig;
@@ -53,13 +53,19 @@ export interface AppOptions {
   metrics?: { contentType: string; render(): Promise<string> };
   /** The playground's files (ui/): bin/ui-files.ts under Node; else a Worker's `ASSETS` binding. */
   assets?: Assets;
+  /** Where limits, budgets and cooldowns are counted: Redis for several Node servers, a Durable Object on Workers; memory by default. */
+  store?: CounterStore;
 }
 
 /** The OpenAI-compatible endpoint as a Hono app: the same app serves Workers, Node, Bun and Deno. */
 export function createApp(options: AppOptions): Hono {
   const { config } = options;
   const client = options.client ?? new BedrockAgentClient();
-  const failures = new FailureLog(options.log ?? ((line: string) => console.error(line)));
+  const log = options.log ?? ((line: string) => console.error(line));
+  const failures = new FailureLog(log);
+  const store = options.store ?? new MemoryStore();
+  const router = new Router(config, store, log);
+  const admit = callerLimits(store, config.router.limitsFailOpen, log);
   const deployments = new Map<string, ModelDeployment>();
   for (const deployment of config.models) if (!deployments.has(deployment.model_name)) deployments.set(deployment.model_name, deployment);
 
@@ -71,6 +77,7 @@ export function createApp(options: AppOptions): Hono {
 
   // First of all, so that every request gets its record and its line.
   app.use("*", requestRecorder({ write: requestLog, format, observers }));
+  app.use("*", routeHeaders);
 
   if (config.corsAllowOrigins.length > 0) {
     app.use(
@@ -79,7 +86,7 @@ export function createApp(options: AppOptions): Hono {
         origin: config.corsAllowOrigins.includes("*") ? "*" : config.corsAllowOrigins,
         // Browser clients of every protocol served: OpenAI's and Anthropic's SDKs, MCP's, A2A's.
         allowHeaders: ["authorization", "content-type", "x-api-key", "anthropic-version", "anthropic-beta", "mcp-protocol-version", "mcp-session-id", "a2a-version", "a2a-extensions", SESSION_HEADER],
-        exposeHeaders: [SESSION_HEADER, COST_HEADER, REQUEST_ID_HEADER],
+        exposeHeaders: [SESSION_HEADER, COST_HEADER, REQUEST_ID_HEADER, MODEL_ID_HEADER, ...RATE_LIMIT_HEADERS],
         maxAge: 600,
       }),
     );
@@ -160,6 +167,11 @@ export function createApp(options: AppOptions): Hono {
     return params;
   };
 
+  const run: RouteDeps["run"] = async (c, deployment, fields, attempt, options = { history: false }) => {
+    await admit(c);
+    return router.run(c, deployment.model_name, fields, (d, f) => callParams(c, d, f), attempt, options, (name) => allowed(c, name));
+  };
+
   /** Everything a client API's routes need, for those mounted from their own files. */
   const deps: RouteDeps = {
     config,
@@ -171,6 +183,7 @@ export function createApp(options: AppOptions): Hono {
     limitBody,
     readJson: readJsonObject,
     callParams,
+    run,
     shown: (c, error) => failures.shown(forOperator(error, c.get("deployment") as ModelDeployment | undefined), seesAwsText(c)),
     keepAliveMs: config.streamKeepAliveSeconds * 1000,
   };
@@ -182,11 +195,12 @@ export function createApp(options: AppOptions): Hono {
     record.stream = body.stream === true;
     const deployment = deploymentFor(c, body.model);
     route.check?.(body);
-    const params = callParams(c, deployment, pick(body, route.fields));
-    params.session_id ??= c.req.header(SESSION_HEADER);
+    const fields = pick(body, route.fields);
+    fields.session_id ??= c.req.header(SESSION_HEADER);
     const trusted = seesAwsText(c);
 
-    const served = await route.call(client, params, deployment.model_name);
+    // Chat, Responses and Messages clients send their history: a session may start again on another deployment.
+    const served = await run(c, deployment, fields, (params, d) => route.call(client, params, d.model_name), { history: true });
     const headers = new Headers();
     if (served.kind === "json") {
       const { hidden } = served.outcome;
@@ -257,6 +271,8 @@ export function createApp(options: AppOptions): Hono {
   return app;
 }
 
+const RATE_LIMIT_HEADERS = ["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "retry-after"];
+
 function findDeployment(deployments: Map<string, ModelDeployment>, model: unknown): ModelDeployment {
   if (typeof model !== "string" || model === "") {
     throw new BadRequestError('"model" is required: one of the names GET /v1/models lists', { param: "model", code: "missing_model" });
@@ -276,16 +292,4 @@ function pick(body: Record<string, unknown>, fields: readonly string[]): Record<
   const picked: Record<string, unknown> = {};
   for (const field of [...SESSION_FIELDS, ...fields]) if (body[field] !== undefined) picked[field] = body[field];
   return picked;
-}
-
-/** The error in the shape the route's clients expect: Anthropic's on the Messages route, OpenAI's elsewhere. */
-function errorResponse(error: AgentError, path: string): Response {
-  const headers = new Headers({ "content-type": "application/json" });
-  if (error.requestId) headers.set(REQUEST_ID_HEADER, error.requestId);
-  // Throttling that outlasted our own retries: tell the caller when to come back.
-  if (error.retryAfter !== undefined || (error.retryable && (error.status === 429 || error.status === 503))) {
-    headers.set("retry-after", String(Math.ceil(error.retryAfter ?? 1)));
-  }
-  const body = /^(\/v1)?\/messages(\/|$)/.test(path) ? anthropicError(error) : error.toJSON();
-  return new Response(JSON.stringify(body), { status: error.status, headers });
 }

@@ -49,6 +49,8 @@ export interface Caller {
   admin: boolean;
   /** The session and memory ids this caller may reach; undefined for the master key (the admin). */
   scope: CallerScope | undefined;
+  /** The API key's entry (its limits); undefined for the master key. */
+  key?: ApiKey;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function identify(token: string, masterKey: string | undefined, api
   for (const key of apiKeys) {
     if (sameHex(hash, key.sha256) && !caller) {
       const others = [...new Set(apiKeys.map((k) => k.name))].filter((name) => name !== key.name);
-      caller = { name: key.name, models: new Set(key.models), admin: false, scope: new CallerScope(key.name, others) };
+      caller = { name: key.name, models: new Set(key.models), admin: false, scope: new CallerScope(key.name, others), key };
     }
   }
   return caller;

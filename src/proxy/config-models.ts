@@ -1,5 +1,6 @@
 // A model_list entry of the config: its model_name and its litellm_params, each checked.
 import { MODEL_FORM, parseModel } from "../model.ts";
+import { fnvHex } from "./fnv.ts";
 import type { AgentCoreParams, AwsParams, CustomPrices, RequestOptions } from "../types.ts";
 import { type Check, ConfigError, type Context, type Value, bool, fail, httpUrl, keyPath, mapping, num, oneOf, optionalMapping, region, resolve, secret, str } from "./config-values.ts";
 
@@ -13,6 +14,13 @@ export interface DeploymentParams extends AwsParams, AgentCoreParams, CustomPric
 
 export interface ModelDeployment {
   model_name: string;
+  /** `model_info.id`, else derived from the model, region and api_base: named in `x-litellm-model-id`, logs and metrics. */
+  id: string;
+  /** `litellm_params.weight`: a share of new sessions under simple-shuffle. */
+  weight?: number;
+  /** `litellm_params.rpm` / `tpm`: what this deployment may take a minute; also its weight when none is set. */
+  rpm?: number;
+  tpm?: number;
   params: DeploymentParams;
   /** Who may ask for raw traces: true every caller of the model, false nobody, undefined the master key only. */
   allowTraces?: boolean;
@@ -76,9 +84,15 @@ const PARAMS: Record<keyof DeploymentParams, Check> = {
 };
 
 /** litellm_params the endpoint reads itself: never passed on to the library. */
-const ENDPOINT_PARAMS: Record<string, Check> = { allow_traces: bool };
+const ENDPOINT_PARAMS: Record<string, Check> = {
+  allow_traces: bool,
+  weight: num("a number > 0", (n) => n > 0),
+  rpm: num("a whole number > 0", (n) => Number.isInteger(n) && n > 0),
+  tpm: num("a whole number > 0", (n) => Number.isInteger(n) && n > 0),
+};
 
-const ENTRY = new Set(["model_name", "litellm_params", "model_info"]);
+// rpm and tpm beside litellm_params too, where older LiteLLM configs put them.
+const ENTRY = new Set(["model_name", "litellm_params", "model_info", "rpm", "tpm"]);
 
 export function parseDeployment(raw: unknown, path: string, ctx: Context): ModelDeployment {
   const entry = mapping(raw, path);
@@ -105,11 +119,22 @@ export function parseDeployment(raw: unknown, path: string, ctx: Context): Model
     else if (v.from !== undefined) unset[key] = v.from;
   }
   if (params.model === undefined) throw new ConfigError(`${paramsPath}.model: required (${MODEL_FORM})`);
-  const deployment: ModelDeployment = { model_name: name.value as string, params: params as unknown as DeploymentParams };
+  const info = optionalMapping(entry.model_info, `${path}.model_info`);
+  const id = info.id === undefined || info.id === null ? derivedId(name.value as string, params) : str({ value: info.id, path: `${path}.model_info.id`, hidden: false });
+  const deployment: ModelDeployment = { model_name: name.value as string, id, params: params as unknown as DeploymentParams };
   if (endpoint.allow_traces !== undefined) deployment.allowTraces = endpoint.allow_traces as boolean;
+  for (const key of ["rpm", "tpm"] as const) {
+    if (endpoint[key] === undefined && entry[key] !== undefined && entry[key] !== null) endpoint[key] = ENDPOINT_PARAMS[key]!({ value: entry[key], path: `${path}.${key}`, hidden: false });
+  }
+  for (const key of ["weight", "rpm", "tpm"] as const) if (endpoint[key] !== undefined) deployment[key] = endpoint[key] as number;
   if (Object.keys(unset).length > 0) deployment.unsetVariables = unset;
-  // Of model_info, only the description is read; LiteLLM's other keys (costs, ...) are not ours.
-  const description = optionalMapping(entry.model_info, `${path}.model_info`).description;
+  // Of model_info, only the id and the description are read; LiteLLM's other keys (costs, ...) are not ours.
+  const description = info.description;
   if (description !== undefined && description !== null) deployment.description = str({ value: description, path: `${path}.model_info.description`, hidden: false });
   return deployment;
+}
+
+/** A deployment's id when model_info.id is not set: the same model_name, agent, region and api_base give the same id. */
+function derivedId(modelName: string, params: Record<string, unknown>): string {
+  return fnvHex(`${modelName}|${params.model}|${params.aws_region_name ?? ""}|${params.api_base ?? ""}`);
 }

@@ -4,6 +4,8 @@
 // are checked in config-values.ts.
 
 import { type ModelDeployment, parseDeployment } from "./config-models.ts";
+import { type ApiKey, apiKeys } from "./config-keys.ts";
+import { type RouterSettings, parseRouter } from "./config-router.ts";
 import {
   type Check,
   ConfigError,
@@ -25,10 +27,14 @@ import {
 
 export { ConfigError } from "./config-values.ts";
 export type { DeploymentParams, ModelDeployment } from "./config-models.ts";
+export type { ApiKey, KeyLimits } from "./config-keys.ts";
+export type { RouterSettings, RoutingStrategy } from "./config-router.ts";
 
 export interface ProxyConfig {
-  /** In file order; of duplicate names, the first. */
+  /** Every deployment, in file order; entries that share a model_name are deployments of one model. */
   models: ModelDeployment[];
+  /** `router_settings` (and LiteLLM's routing keys in `litellm_settings`). */
+  router: RouterSettings;
   /** `general_settings.master_key`, else `LITELLM_MASTER_KEY` from the environment (as LiteLLM reads it). */
   masterKey: string | undefined;
   /** `general_settings.allow_open_access: true`: the explicit opt-in to serve without a key. */
@@ -53,15 +59,6 @@ export interface ProxyConfig {
 export type LogFormat = "text" | "json" | "off";
 const LOG_FORMATS: readonly LogFormat[] = ["text", "json", "off"];
 
-export interface ApiKey {
-  /** For logs and messages; never the key. */
-  name: string;
-  /** SHA-256 of the key, 64 lowercase hex digits. */
-  sha256: string;
-  /** The `model_name`s this key may use. */
-  models: string[];
-}
-
 export interface ConfigOptions {
   /** Resolves `os.environ/NAME`: `process.env` under Node, bindings and secrets in a Worker. */
   lookup: (name: string) => string | undefined;
@@ -74,7 +71,7 @@ export const MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY";
 export const DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_STREAM_KEEPALIVE_SECONDS = 15;
 
-const IGNORED_SECTIONS = new Set(["litellm_settings", "router_settings", "environment_variables"]);
+const SECTIONS = new Set(["model_list", "general_settings", "litellm_settings", "router_settings"]);
 /** Validates a parsed config (from YAML or JSON) and resolves its `os.environ/` references. */
 export function parseConfig(raw: unknown, options: ConfigOptions): ProxyConfig {
   const ctx: Context = { lookup: options.lookup, warn: options.warn ?? ((m) => console.warn(m)), unset: new Map() };
@@ -82,10 +79,8 @@ export function parseConfig(raw: unknown, options: ConfigOptions): ProxyConfig {
   const top = mapping(raw, "config");
   const litellmSettings = optionalMapping(top.litellm_settings, "litellm_settings");
   for (const key of Object.keys(top)) {
-    if (key === "litellm_settings" && Object.keys(litellmSettings).every((k) => k === "json_logs")) continue;
-    if (key === "litellm_settings") ctx.warn("litellm_settings: ignored but for json_logs, this endpoint does not use LiteLLM's other settings");
-    else if (IGNORED_SECTIONS.has(key)) ctx.warn(`${key}: ignored, this endpoint does not use LiteLLM's ${key}`);
-    else if (key !== "model_list" && key !== "general_settings") ctx.warn(`${keyPath("", key)}: unknown key, ignored`);
+    if (key === "environment_variables") ctx.warn(`${key}: ignored, this endpoint does not use LiteLLM's ${key}`);
+    else if (!SECTIONS.has(key)) ctx.warn(`${keyPath("", key)}: unknown key, ignored`);
   }
 
   const list = top.model_list;
@@ -93,21 +88,23 @@ export function parseConfig(raw: unknown, options: ConfigOptions): ProxyConfig {
     const got = Array.isArray(list) ? "an empty list" : kind(list);
     throw new ConfigError(`model_list: expected a non-empty list of models, got ${got}`);
   }
+  // Entries that share a model_name are deployments of one model (router/).
   const models: ModelDeployment[] = [];
-  const seen = new Map<string, number>();
+  const ids = new Map<string, number>();
   list.forEach((entry, i) => {
     const deployment = parseDeployment(entry, `model_list[${i}]`, ctx);
-    const first = seen.get(deployment.model_name);
+    const first = ids.get(deployment.id);
     if (first === undefined) {
-      seen.set(deployment.model_name, i);
+      ids.set(deployment.id, i);
       models.push(deployment);
+    } else if (isObject(entry) && isObject(entry.model_info) && entry.model_info.id !== undefined) {
+      throw new ConfigError(`model_list[${i}].model_info.id: "${deployment.id}" is also model_list[${first}]'s: each deployment needs its own`);
     } else {
-      ctx.warn(
-        `model_list[${i}].model_name: "${deployment.model_name}" repeats model_list[${first}], ignored ` +
-          "(load balancing across deployments is not supported yet)",
-      );
+      ctx.warn(`model_list[${i}]: the same agent, region and api_base as model_list[${first}] under the same model_name, ignored (give each a model_info.id to count both)`);
     }
   });
+  const modelNames = new Set(models.map((m) => m.model_name));
+  const router = parseRouter(top, modelNames, ctx);
 
   const general = optionalMapping(top.general_settings, "general_settings");
   for (const key of Object.keys(general)) {
@@ -127,7 +124,8 @@ export function parseConfig(raw: unknown, options: ConfigOptions): ProxyConfig {
     masterKey: masterKey(general.master_key, ctx),
     allowOpenAccess: (setting("allow_open_access", bool) as boolean | undefined) ?? false,
     corsAllowOrigins: origins(general.cors_allow_origins),
-    apiKeys: apiKeys(general.api_keys, new Set(models.map((m) => m.model_name))),
+    apiKeys: apiKeys(general.api_keys, modelNames),
+    router,
     maxRequestBytes: maxMb === undefined ? DEFAULT_MAX_REQUEST_BYTES : Math.ceil(maxMb * 1024 * 1024),
     logFormat:
       (setting("log_format", oneOf(LOG_FORMATS)) as LogFormat | undefined) ??
@@ -214,37 +212,6 @@ function masterKey(raw: unknown, ctx: Context): string | undefined {
   return v.value as string;
 }
 
-const API_KEY_FIELDS = new Set(["name", "key_sha256", "models"]);
-
-/** `api_keys: [{name, key_sha256, models: [model_name, ...]}]`; `bedrock-agents-openai hash-key` makes the hash. */
-function apiKeys(raw: unknown, modelNames: Set<string>): ApiKey[] {
-  const path = "general_settings.api_keys";
-  if (raw === null || raw === undefined) return [];
-  if (!Array.isArray(raw)) fail({ value: raw, path, hidden: false }, "a list of {name, key_sha256, models}");
-  const seen = new Set<string>();
-  return raw.map((entry, i) => {
-    const at = `${path}[${i}]`;
-    const fields = mapping(entry, at);
-    for (const key of Object.keys(fields)) {
-      if (!API_KEY_FIELDS.has(key)) throw new ConfigError(`${keyPath(at, key)}: unknown key (expected name, key_sha256, models)`);
-    }
-    const name = str({ value: fields.name, path: `${at}.name`, hidden: false });
-    const hash: Value = { value: fields.key_sha256, path: `${at}.key_sha256`, hidden: false };
-    if (!/^[0-9a-f]{64}$/.test(str(hash).toLowerCase())) fail(hash, "the SHA-256 of the key in hex (bedrock-agents-openai hash-key)");
-    const sha256 = (hash.value as string).toLowerCase();
-    if (seen.has(sha256)) throw new ConfigError(`${at}.key_sha256: the same key is listed twice`);
-    seen.add(sha256);
-    const list = fields.models;
-    if (!Array.isArray(list) || list.length === 0) fail({ value: list, path: `${at}.models`, hidden: false }, "a non-empty list of model_name");
-    const allowed = (list as unknown[]).map((model, j) => {
-      const v: Value = { value: model, path: `${at}.models[${j}]`, hidden: false };
-      if (!modelNames.has(str(v))) fail(v, "a model_name of model_list");
-      return v.value as string;
-    });
-    return { name, sha256, models: allowed };
-  });
-}
-
 function origins(raw: unknown): string[] {
   const path = "general_settings.cors_allow_origins";
   if (raw === null || raw === undefined) return [];
@@ -259,3 +226,7 @@ function origins(raw: unknown): string[] {
   });
 }
 
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}

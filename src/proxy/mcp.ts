@@ -126,8 +126,8 @@ export function mcpRoutes(app: Hono, deps: RouteDeps): void {
     let answer: PartsAnswer;
     try {
       const args = readArguments(params.arguments);
-      const call = deps.callParams(c, deps.deployments.get(modelName)!, args.sessionId ? { session_id: args.sessionId } : {});
-      answer = await deps.client.parts(call as unknown as CallParams & { model: string }, (prepared) => toolRequest(prepared, args, record.stream!));
+      const fields = args.sessionId ? { session_id: args.sessionId } : {};
+      answer = await deps.run(c, deps.deployments.get(modelName)!, fields, (call) => deps.client.parts(call as unknown as CallParams & { model: string }, (prepared) => toolRequest(prepared, args, record.stream!)));
     } catch (error) {
       const failure = asAgentError(error);
       Object.assign(record, failed(failure));

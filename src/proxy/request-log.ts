@@ -38,6 +38,20 @@ export interface RequestRecord {
   error?: string;
   /** AWS's error code, when AWS said one. */
   aws_code?: string;
+  /** The deployment that answered (`model_info.id`, or the id derived for it): `x-litellm-model-id`. */
+  deployment?: string;
+  /** Further deployments tried after failures (router_settings.num_retries). */
+  retries?: number;
+  /** The deployments that failed and were left for another, comma-separated. */
+  retried_from?: string;
+  /** The deployments this request's failures put in cooldown, comma-separated. */
+  cooldowns?: string;
+  /** The model_name fallen back to (fallbacks). */
+  fallback?: string;
+  /** The deployment a continued session left for a new one on another, as its own failed. */
+  moved_from?: string;
+  /** Which of the key's limits refused it: budget, rpm, tpm, parallel; or "unavailable" when their store could not be reached. */
+  limit?: string;
 }
 
 /** Who else wants to know about requests (the Node server's metrics). */
@@ -67,6 +81,13 @@ const ORDER = [
   "caller",
   "error",
   "aws_code",
+  "deployment",
+  "retries",
+  "retried_from",
+  "cooldowns",
+  "fallback",
+  "moved_from",
+  "limit",
 ] as const satisfies ReadonlyArray<keyof RequestRecord>;
 
 /** The record as one log line: `key=value` text (values quoted when needed), or a JSON object. */
@@ -95,6 +116,8 @@ interface Entry {
   /** A stream closes its record when it ends, not when its headers go out. */
   deferred: boolean;
   finish(firstByteAt?: number): void;
+  /** Told when the record closes, before it is logged: limits settle, the router counts. */
+  closing: Array<(record: RequestRecord) => void>;
 }
 
 const ENTRY = "requestRecord";
@@ -119,9 +142,11 @@ export function requestRecorder(options: RecorderOptions): MiddlewareHandler {
     const entry: Entry = {
       record,
       deferred: false,
+      closing: [],
       finish(firstByteAt = performance.now()) {
         if (finished) return;
         finished = true;
+        for (const close of entry.closing) close(record);
         record.duration_ms = milliseconds(performance.now() - started);
         record.ttfb_ms = milliseconds(firstByteAt - started);
         if (write && format !== "off") write(formatRecord(record, format));
@@ -148,6 +173,11 @@ function routePattern(c: Context): string {
 
 export function recordOf(c: Context): RequestRecord {
   return (c.get(ENTRY) as Entry).record;
+}
+
+/** Calls `close` when the request's record closes: its answer ended (a stream's too, also on a disconnect), or it failed. */
+export function whenClosed(c: Context, close: (record: RequestRecord) => void): void {
+  (c.get(ENTRY) as Entry).closing.push(close);
 }
 
 /** For a stream: the record stays open; call the result when the stream ends. */

@@ -29,6 +29,12 @@ export interface RouteDeps {
    * is refused (403) to a caller the model's allow_traces does not admit.
    */
   callParams(c: Context, deployment: ModelDeployment, fields: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Runs a call on the model's deployments (router/router.ts), after the caller's key limits:
+   * `attempt` gets each try's parameters (callParams for the deployment tried) and resolves
+   * once the answer has begun. `history`: the client sends its whole conversation each turn.
+   */
+  run<T>(c: Context, deployment: ModelDeployment, fields: Record<string, unknown>, attempt: (params: Record<string, unknown>, deployment: ModelDeployment) => Promise<T>, options?: { history: boolean }): Promise<T>;
   /** Logs a failure (once), and gives what this caller may see of it (AWS's text for the master key only). */
   shown(c: Context, error: AgentError): AgentError;
   /** Silence after which a stream sends a keep-alive. */

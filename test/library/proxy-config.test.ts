@@ -1,3 +1,4 @@
+import { DEFAULT_ROUTER } from "../../src/proxy/config-router.ts";
 import { describe, expect, it } from "vitest";
 import type { ClientOptions } from "../../src/client.ts";
 import {
@@ -81,6 +82,7 @@ describe("parseConfig: the issue's example", () => {
       models: [
         {
           model_name: "bedrock-agent-1",
+          id: expect.stringMatching(/^[0-9a-f]{8}$/),
           params: {
             model: "bedrock/agent/L1RT58GYRW/MFPSBCXYTW",
             aws_access_key_id: KEY_ID,
@@ -90,6 +92,7 @@ describe("parseConfig: the issue's example", () => {
         },
         {
           model_name: "bedrock-agent-2",
+          id: expect.stringMatching(/^[0-9a-f]{8}$/),
           params: {
             model: "bedrock/agent/AGENT456/ALIAS789",
             aws_access_key_id: KEY_ID,
@@ -107,6 +110,7 @@ describe("parseConfig: the issue's example", () => {
       logFormat: "text",
       allowOpenMetrics: false,
       ui: true,
+      router: { ...DEFAULT_ROUTER, fallbacks: new Map() },
     });
     expect(DEFAULT_MAX_REQUEST_BYTES).toBe(10 * 1024 * 1024);
   });
@@ -336,44 +340,45 @@ describe("parseConfig: errors name the key path", () => {
 
 describe("parseConfig: warnings", () => {
   it("warns about unknown keys anywhere, naming their path", () => {
-    const raw = withParams({ rpm: 10, "api key": "x", constructor: "x" }, 0) as Record<string, unknown>;
-    (raw.model_list as Array<Record<string, unknown>>)[1]!.tpm = 5;
+    const raw = withParams({ stream_timeout: 10, "api key": "x", constructor: "x" }, 0) as Record<string, unknown>;
+    (raw.model_list as Array<Record<string, unknown>>)[1]!.max_input_tokens = 5;
     raw.general_settings = { database_url: "postgres://u:p@h/db", master_key: "sk-12345678" };
     raw.include = ["other.yaml"];
     const { config, warnings } = load(raw);
     expect(warnings).toEqual([
       "include: unknown key, ignored",
-      "model_list[0].litellm_params.rpm: unknown key, ignored",
+      "model_list[0].litellm_params.stream_timeout: unknown key, ignored",
       'model_list[0].litellm_params["api key"]: unknown key, ignored',
       "model_list[0].litellm_params.constructor: unknown key, ignored",
-      "model_list[1].tpm: unknown key, ignored",
+      "model_list[1].max_input_tokens: unknown key, ignored",
       "general_settings.database_url: unknown key, ignored",
     ]);
-    expect(config.models[0]!.params).not.toHaveProperty("rpm");
+    expect(config.models[0]!.params).not.toHaveProperty("stream_timeout");
     expect(warnings.join("\n")).not.toContain("postgres");
   });
 
-  it("warns once for each LiteLLM section it ignores", () => {
-    const { warnings } = load({
+  it("reads LiteLLM's routing keys and warns once for each key it does not use", () => {
+    const { config, warnings } = load({
       ...example(),
       litellm_settings: { drop_params: true, num_retries: 3 },
-      router_settings: { routing_strategy: "simple-shuffle" },
+      router_settings: { routing_strategy: "least-busy", enable_pre_call_checks: true },
       environment_variables: { AWS_REGION: "us-east-1" },
     });
+    expect(config.router.strategy).toBe("least-busy");
+    expect(config.router.numRetries).toBe(3);
     expect(warnings).toHaveLength(3);
-    expect(warnings[0]).toMatch(/^litellm_settings: ignored/);
-    expect(warnings[1]).toMatch(/^router_settings: ignored/);
-    expect(warnings[2]).toMatch(/^environment_variables: ignored/);
+    expect(warnings[0]).toMatch(/^environment_variables: ignored/);
+    expect(warnings[1]).toMatch(/^router_settings\.enable_pre_call_checks: not used/);
+    expect(warnings[2]).toMatch(/^litellm_settings\.drop_params: not used/);
   });
 
-  it("keeps the first of duplicate model names, with a warning", () => {
+  it("keeps every deployment of a model_name, each with its own id", () => {
     const raw = example();
     raw.model_list[1]!.model_name = "bedrock-agent-1";
     const { config, warnings } = load(raw);
-    expect(config.models).toHaveLength(1);
-    expect(config.models[0]!.params.model).toBe("bedrock/agent/L1RT58GYRW/MFPSBCXYTW");
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^model_list\[1\]\.model_name: "bedrock-agent-1" repeats model_list\[0\], ignored/);
+    expect(warnings).toEqual([]);
+    expect(config.models.map((m) => m.model_name)).toEqual(["bedrock-agent-1", "bedrock-agent-1"]);
+    expect(new Set(config.models.map((m) => m.id)).size).toBe(2);
   });
 
   it("warns about a short master key without quoting it", () => {

@@ -54,6 +54,7 @@ describe("loadConfigFile", () => {
     expect(config.models).toEqual([
       {
         model_name: "bedrock-agent-1",
+        id: expect.stringMatching(/^[0-9a-f]{8}$/),
         params: {
           model: "bedrock/agent/L1RT58GYRW/MFPSBCXYTW",
           aws_access_key_id: env.AWS_ACCESS_KEY_ID,
@@ -63,6 +64,7 @@ describe("loadConfigFile", () => {
       },
       {
         model_name: "bedrock-agent-2",
+        id: expect.stringMatching(/^[0-9a-f]{8}$/),
         params: {
           model: "bedrock/agent/AGENT456/ALIAS789",
           aws_access_key_id: env.AWS_ACCESS_KEY_ID,

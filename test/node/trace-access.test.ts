@@ -104,7 +104,7 @@ describe("allow_traces in the config", () => {
 
 describe("allow_traces without a key (allow_open_access)", () => {
   it("lets nobody ask unless it is true: there is no master key to be the operator", () => {
-    const deployment = (allowTraces?: boolean) => ({ model_name: "m", params: { model: CLASSIC }, allowTraces });
+    const deployment = (allowTraces?: boolean) => ({ model_name: "m", id: "m-1", params: { model: CLASSIC }, allowTraces });
     expect(() => checkTraceAccess(deployment(), undefined, true)).toThrow(/only the master key/);
     expect(() => checkTraceAccess(deployment(false), undefined, true)).toThrow(/nobody/);
     expect(() => checkTraceAccess(deployment(true), undefined, true)).not.toThrow();
