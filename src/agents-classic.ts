@@ -15,17 +15,17 @@ const backends = { agent: (request, model, _call, context) => invokeClassic(requ
 
 /** A long-lived client for Agents Classic: defaults for every call, warm signing keys. */
 export class ClassicAgentClient {
-  private readonly invoker: Invoker;
+  readonly #invoker: Invoker;
 
   constructor(defaults: ClientOptions = {}) {
-    this.invoker = new Invoker(defaults, backends, keyCredentials);
+    this.#invoker = new Invoker(defaults, backends, keyCredentials);
   }
 
   completion(params: CompletionParams & { stream: true }): Promise<ChatCompletionStream>;
   completion(params: CompletionParams & { stream?: false | null }): Promise<ChatCompletion>;
   completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream>;
   completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream> {
-    return completionCall(this.invoker, params);
+    return completionCall(this.#invoker, params);
   }
 }
 

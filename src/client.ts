@@ -19,17 +19,17 @@ export type { PartsAnswer, PartsContext } from "./calls/parts.ts";
  * warm signing keys. Each call's own parameters win over the defaults.
  */
 export class BedrockAgentClient {
-  private readonly invoker: Invoker;
+  readonly #invoker: Invoker;
 
   constructor(defaults: ClientOptions = {}) {
-    this.invoker = new Invoker(defaults, ALL_BACKENDS, allCredentials());
+    this.#invoker = new Invoker(defaults, ALL_BACKENDS, allCredentials());
   }
 
   completion(params: CompletionParams & { stream: true }): Promise<ChatCompletionStream>;
   completion(params: CompletionParams & { stream?: false | null }): Promise<ChatCompletion>;
   completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream>;
   completion(params: CompletionParams): Promise<ChatCompletion | ChatCompletionStream> {
-    return completionCall(this.invoker, params);
+    return completionCall(this.#invoker, params);
   }
 
   /**
@@ -40,7 +40,7 @@ export class BedrockAgentClient {
   responses(params: ResponsesParams & { stream?: false | null }): Promise<ResponseObject>;
   responses(params: ResponsesParams): Promise<ResponseObject | ResponseEventStream>;
   responses(params: ResponsesParams): Promise<ResponseObject | ResponseEventStream> {
-    return responsesCall(this.invoker, params);
+    return responsesCall(this.#invoker, params);
   }
 
   /** Anthropic's Messages API for agents: a `Message` (or, with `stream: true`, its events). */
@@ -48,7 +48,7 @@ export class BedrockAgentClient {
   messages(params: MessagesParams & { stream?: false | null }): Promise<MessageObject>;
   messages(params: MessagesParams): Promise<MessageObject | MessageEventStream>;
   messages(params: MessagesParams): Promise<MessageObject | MessageEventStream> {
-    return messagesCall(this.invoker, params);
+    return messagesCall(this.#invoker, params);
   }
 
   /**
@@ -60,11 +60,12 @@ export class BedrockAgentClient {
     params: P,
     toRequest: (call: P & Call, context: PartsContext) => AgentRequest | Promise<AgentRequest>,
   ): Promise<PartsAnswer> {
-    return partsCall(this.invoker, params, toRequest);
+    return partsCall(this.#invoker, params, toRequest);
   }
 }
 
-const sharedClient = new BedrockAgentClient();
+// Pure: a bundle that uses none of the functions below leaves it out (and builds no client at load).
+const sharedClient = /* @__PURE__ */ new BedrockAgentClient();
 
 /**
  * LiteLLM's `completion()` for AWS agents: an OpenAI chat request in, a `ChatCompletion`

@@ -38,7 +38,7 @@ export class AgentError extends Error {
   readonly retryAfter: number | undefined;
   /** What AWS wrote, scrubbed of secrets; undefined when the message is all ours. */
   readonly awsMessage: string | undefined;
-  private readonly summaryLead: string | undefined;
+  readonly #summaryLead: string | undefined;
 
   constructor(message: string, options: AgentErrorOptions = {}) {
     // Secrets never stay in a message, whoever reads it: AWS may echo them anywhere in its text.
@@ -49,7 +49,7 @@ export class AgentError extends Error {
     this.requestId = options.requestId;
     this.retryAfter = options.retryAfter;
     this.awsMessage = options.awsMessage === undefined ? undefined : scrubAwsMessage(options.awsMessage);
-    this.summaryLead = options.summaryLead;
+    this.#summaryLead = options.summaryLead;
   }
 
   /**
@@ -59,7 +59,7 @@ export class AgentError extends Error {
    */
   get safeMessage(): string {
     if (this.awsMessage === undefined) return this.message;
-    const lead = this.summaryLead ?? (this.status >= 500 ? "AWS failed the call" : "AWS refused the call");
+    const lead = this.#summaryLead ?? (this.status >= 500 ? "AWS failed the call" : "AWS refused the call");
     const requestId = this.requestId ? `; AWS request id ${this.requestId}` : "";
     return `${lead}: ${this.awsCode ?? this.code ?? this.type} (HTTP ${this.status})${requestId}`;
   }
@@ -226,17 +226,20 @@ const BY_AWS_CODE: Record<string, AgentErrorClass> = {
   SignatureDoesNotMatch: AuthenticationError,
 };
 
+// For codes we do not know: by status, else any 5xx is AWS's failure and the rest the request's.
+const BY_STATUS: Record<number, AgentErrorClass> = {
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  424: DependencyFailedError,
+  429: RateLimitError,
+  502: BadGatewayError,
+  503: ServiceUnavailableError,
+};
+
 function classForStatus(status: number): AgentErrorClass {
-  if (status === 401) return AuthenticationError;
-  if (status === 403) return PermissionDeniedError;
-  if (status === 404) return NotFoundError;
-  if (status === 409) return ConflictError;
-  if (status === 424) return DependencyFailedError;
-  if (status === 429) return RateLimitError;
-  if (status === 502) return BadGatewayError;
-  if (status === 503) return ServiceUnavailableError;
-  if (status >= 500) return InternalServerError;
-  return BadRequestError;
+  return BY_STATUS[status] ?? (status >= 500 ? InternalServerError : BadRequestError);
 }
 
 const SESSION_BUSY = /session operation in progress/i;

@@ -1,4 +1,5 @@
 // Files as clients send and receive them in JSON: inline data URLs.
+import { bytesToBase64 } from "./aws/base64.ts";
 import { BadRequestError } from "./errors.ts";
 import type { InputFile } from "./parts.ts";
 
@@ -20,9 +21,5 @@ export function dataUrlToFile(url: unknown, name: string, param: string): InputF
 
 /** A file the agent produced, as the endpoint sends it: a data URL in JSON. */
 export function fileToDataUrl(file: { name: string; type: string; bytes: Uint8Array }): { name: string; type: string; url: string } {
-  let binary = "";
-  for (let i = 0; i < file.bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...file.bytes.subarray(i, i + 0x8000));
-  }
-  return { name: file.name, type: file.type, url: `data:${file.type};base64,${btoa(binary)}` };
+  return { name: file.name, type: file.type, url: `data:${file.type};base64,${bytesToBase64(file.bytes)}` };
 }

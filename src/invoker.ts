@@ -52,19 +52,23 @@ const KINDS: Record<ModelRef["kind"], string> = {
 
 /** Warm signing keys and cached temporary credentials, shared by every call it prepares. */
 export class Invoker {
-  private readonly signers = new Signers();
+  readonly #signers = new Signers();
 
-  constructor(
-    readonly defaults: ClientOptions,
-    private readonly backends: Backends,
-    /** Where credentials come from; temporary ones are cached by it, shared by every call. */
-    private readonly credentials: CredentialProvider,
-  ) {}
+  readonly #defaults: ClientOptions;
+  readonly #backends: Backends;
+  /** Where credentials come from; temporary ones are cached by it, shared by every call. */
+  readonly #credentials: CredentialProvider;
+
+  constructor(defaults: ClientOptions, backends: Backends, credentials: CredentialProvider) {
+    this.#defaults = defaults;
+    this.#backends = backends;
+    this.#credentials = credentials;
+  }
 
   /** A call's parameters over the defaults. */
   withDefaults<P extends CallParams & { model: string }>(params: P): P & Call {
     // Object.assign, not a spread: a spread here gives each call an object of its own kind, kept while it streams.
-    const call: Record<string, unknown> = Object.assign({}, this.defaults as Record<string, unknown>);
+    const call: Record<string, unknown> = Object.assign({}, this.#defaults as Record<string, unknown>);
     for (const [key, value] of Object.entries(params)) if (value !== undefined) call[key] = value;
     return call as unknown as P & Call;
   }
@@ -74,7 +78,7 @@ export class Invoker {
     const region = resolveRegion(call, call.env, call.aws_file_reader);
     // Where credentials come from is decided once, on first need (profiles are read then).
     let source: Promise<CredentialSource> | undefined;
-    const sourceOf = () => (source ??= region.then((r) => this.credentials.source(call, call.env, r, call.aws_file_reader)));
+    const sourceOf = () => (source ??= region.then((r) => this.#credentials.source(call, call.env, r, call.aws_file_reader)));
     const secret = async () => {
       if (call.id_secret) return call.id_secret;
       try {
@@ -91,9 +95,9 @@ export class Invoker {
     };
     const invoke = async (request: AgentRequest): Promise<AgentAnswer & { cancel(): void }> => {
       const model = parseModel(request.model);
-      const backend = this.backends[model.kind] as Backend | undefined;
+      const backend = this.#backends[model.kind] as Backend | undefined;
       if (!backend) {
-        throw new BadRequestError(`This build serves only ${Object.keys(this.backends).map((k) => KINDS[k as ModelRef["kind"]]).join(" and ")}, not ${KINDS[model.kind]}`, {
+        throw new BadRequestError(`This build serves only ${Object.keys(this.#backends).map((k) => KINDS[k as ModelRef["kind"]]).join(" and ")}, not ${KINDS[model.kind]}`, {
           param: "model",
           code: "invalid_model",
         });
@@ -109,7 +113,7 @@ export class Invoker {
         send: async (service, send, bearer) => {
           const transport = (credentials: Credentials | undefined): Transport => ({
             endpoint: resolveEndpoint(call, call.env, at, service),
-            signer: credentials && this.signers.get(credentials, service.signingName, at),
+            signer: credentials && this.#signers.get(credentials, service.signingName, at),
             bearer,
             fetch: fetchFn,
             signals,
@@ -119,7 +123,7 @@ export class Invoker {
           });
           if (bearer !== undefined) return send(transport(undefined));
           const resolved = await signals.until(
-            sourceOf().then((s) => this.credentials.resolve(s, { fetch: fetchFn, reader: call.aws_file_reader })),
+            sourceOf().then((s) => this.#credentials.resolve(s, { fetch: fetchFn, reader: call.aws_file_reader })),
           );
           return sendWithRefresh(send, resolved, transport, signals);
         },

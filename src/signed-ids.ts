@@ -1,6 +1,7 @@
 // Ids that carry what continuing a conversation needs (a session, a tool call's invocation),
 // signed, so that no storage is needed anywhere (a Worker has none) and a forged or garbled id is
 // refused before any call to AWS. One mechanism for tool call ids and response ids alike.
+import { bytesToBase64url } from "./aws/base64.ts";
 import type { CredentialSource } from "./aws/credentials.ts";
 import { BadRequestError } from "./errors.ts";
 
@@ -22,36 +23,40 @@ export interface IdContext {
  * the agent and the payload, so an id of one kind is no good as another.
  */
 export class SignedIds {
-  private key: Promise<CryptoKey> | undefined;
+  #key: Promise<CryptoKey> | undefined;
 
-  constructor(
-    private readonly context: IdContext,
-    /** The kind, in the key: "tool call id", "response id". */
-    private readonly kind: string,
-    private readonly prefix: string,
-  ) {}
+  readonly #context: IdContext;
+  /** The kind, in the key: "tool call id", "response id". */
+  readonly #kind: string;
+  readonly #prefix: string;
+
+  constructor(context: IdContext, kind: string, prefix: string) {
+    this.#context = context;
+    this.#kind = kind;
+    this.#prefix = prefix;
+  }
 
   async sign(fields: string[]): Promise<string> {
-    const payload = base64url(encoder.encode(JSON.stringify(fields)));
-    return `${this.prefix}${payload}.${base64url(await this.mac(payload))}`;
+    const payload = bytesToBase64url(encoder.encode(JSON.stringify(fields)));
+    return `${this.#prefix}${payload}.${bytesToBase64url(await this.#mac(payload))}`;
   }
 
   /** Makes the key now, so that a secret that cannot be had fails the call before anything else is done. */
   async ready(): Promise<void> {
-    await this.keyOf();
+    await this.#keyOf();
   }
 
   /** The fields of an id this issued with `count` fields (or one of `count`); a 400 naming `param` otherwise. */
   async open(id: unknown, count: number | readonly number[], param: string): Promise<string[]> {
     const invalid = () =>
-      new BadRequestError(`${param} is not a ${this.kind} this agent issued (forged, garbled or for another model)`, {
+      new BadRequestError(`${param} is not a ${this.#kind} this agent issued (forged, garbled or for another model)`, {
         param,
-        code: `invalid_${this.kind.replace(/ /g, "_")}`,
+        code: `invalid_${this.#kind.replace(/ /g, "_")}`,
       });
-    if (typeof id !== "string" || !id.startsWith(this.prefix) || id.length > MAX_ID) throw invalid();
-    const [payload, mac, extra] = id.slice(this.prefix.length).split(".");
+    if (typeof id !== "string" || !id.startsWith(this.#prefix) || id.length > MAX_ID) throw invalid();
+    const [payload, mac, extra] = id.slice(this.#prefix.length).split(".");
     if (!payload || !mac || extra !== undefined) throw invalid();
-    if (!sameText(mac, base64url(await this.mac(payload)))) throw invalid();
+    if (!sameText(mac, bytesToBase64url(await this.#mac(payload)))) throw invalid();
     let fields: unknown;
     try {
       fields = JSON.parse(decoder.decode(fromBase64url(payload)));
@@ -63,17 +68,17 @@ export class SignedIds {
     return fields as string[];
   }
 
-  private keyOf(): Promise<CryptoKey> {
-    this.key ??= (async () => {
-      const { secret } = this.context;
-      const material = encoder.encode(`bedrock-agents-openai ${this.kind}\n${typeof secret === "string" ? secret : await secret()}`);
+  #keyOf(): Promise<CryptoKey> {
+    this.#key ??= (async () => {
+      const { secret } = this.#context;
+      const material = encoder.encode(`bedrock-agents-openai ${this.#kind}\n${typeof secret === "string" ? secret : await secret()}`);
       return crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     })();
-    return this.key;
+    return this.#key;
   }
 
-  private async mac(payload: string): Promise<Uint8Array> {
-    const signature = await crypto.subtle.sign("HMAC", await this.keyOf(), encoder.encode(`${this.context.agent}\n${payload}`));
+  async #mac(payload: string): Promise<Uint8Array> {
+    const signature = await crypto.subtle.sign("HMAC", await this.#keyOf(), encoder.encode(`${this.#context.agent}\n${payload}`));
     return new Uint8Array(signature).subarray(0, 16);
   }
 }
@@ -83,12 +88,6 @@ function sameText(a: string, b: string): boolean {
   let difference = a.length ^ b.length;
   for (let i = 0; i < Math.min(a.length, b.length); i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return difference === 0;
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 function fromBase64url(text: string): Uint8Array {

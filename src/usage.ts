@@ -10,15 +10,19 @@ export class UsageTally {
   outputTokens = 0;
   /** The models that spent tokens, or that the answer named, in its order. */
   readonly models: string[] = [];
-  private readonly parts: UsagePart[] = [];
+  readonly #parts: UsagePart[] = [];
 
-  constructor(private readonly prices?: CustomPrices) {}
+  readonly #prices: CustomPrices | undefined;
+
+  constructor(prices?: CustomPrices) {
+    this.#prices = prices;
+  }
 
   add(part: UsagePart): void {
     this.inputTokens += part.inputTokens;
     this.outputTokens += part.outputTokens;
     if (part.model !== undefined && !this.models.includes(part.model)) this.models.push(part.model);
-    this.parts.push(part);
+    this.#parts.push(part);
   }
 
   /**
@@ -27,13 +31,18 @@ export class UsageTally {
    */
   cost(): number | null {
     let cost = 0;
-    for (const part of this.parts) {
+    for (const part of this.#parts) {
       if (part.inputTokens + part.outputTokens === 0) continue;
       // Without a model, only custom prices can price the tokens.
-      const price = costOf(part.model ?? "", part.inputTokens, part.outputTokens, this.prices);
+      const price = costOf(part.model ?? "", part.inputTokens, part.outputTokens, this.#prices);
       if (price === undefined) return null;
       cost += price;
     }
     return cost;
   }
+}
+
+/** A token count as an agent reported it: a finite number above 0, else 0. */
+export function tokenCount(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
 }

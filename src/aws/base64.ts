@@ -1,5 +1,6 @@
 // Base64 as AWS's JSON blobs carry it (standard alphabet, padded), decoded from a string or straight
-// from the bytes of a payload, without the intermediate strings of atob.
+// from the bytes of a payload, without the intermediate strings of atob; and bytes encoded, in
+// that alphabet or in the URL-safe one of our ids.
 import { StreamError } from "../errors.ts";
 
 // Byte → its 6 bits; 255: not in the alphabet.
@@ -40,4 +41,17 @@ export function base64ToBytes(base64: string): Uint8Array {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
+}
+
+/** Bytes as base64 (standard alphabet, padded). */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = "";
+  // In slices: fromCharCode takes its arguments on the stack.
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** Bytes as URL-safe base64, unpadded (ids). */
+export function bytesToBase64url(bytes: Uint8Array): string {
+  return bytesToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

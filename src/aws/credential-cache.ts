@@ -22,7 +22,7 @@ interface Entry {
 }
 
 export class CredentialCache {
-  private readonly entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, Entry>();
 
   async resolve(source: CredentialSource, context: ResolveContext): Promise<ResolvedCredentials> {
     if (source.kind === "static") return { credentials: source.credentials };
@@ -30,32 +30,32 @@ export class CredentialCache {
       const base = (await this.resolve(source.base, context)).credentials;
       // Keyed by the whole base identity (a digest), so a caller with another secret never gets these.
       const key = await cacheKey(source.role, "AssumeRole", base.accessKeyId, base.secretAccessKey, base.sessionToken);
-      return this.cached(key, () => assumeRole(source.role, base, context.fetch));
+      return this.#cached(key, () => assumeRole(source.role, base, context.fetch));
     }
     const { token } = source;
     if ("value" in token) {
       const key = await cacheKey(source.role, "AssumeRoleWithWebIdentity", token.value);
-      return this.cached(key, () => assumeRoleWithWebIdentity(source.role, token.value, context.fetch));
+      return this.#cached(key, () => assumeRoleWithWebIdentity(source.role, token.value, context.fetch));
     }
     // A token file is read when STS is called, not per request: it rotates, its path does not.
     const key = await cacheKey(source.role, "AssumeRoleWithWebIdentity file", token.file);
-    return this.cached(key, async () =>
+    return this.#cached(key, async () =>
       assumeRoleWithWebIdentity(source.role, await readToken(token.file, context.reader), context.fetch),
     );
   }
 
-  private async cached(key: string, load: () => Promise<Credentials>): Promise<ResolvedCredentials> {
-    const credentials = await this.get(key, load);
-    return { credentials, refresh: () => this.get(key, load, credentials) };
+  async #cached(key: string, load: () => Promise<Credentials>): Promise<ResolvedCredentials> {
+    const credentials = await this.#get(key, load);
+    return { credentials, refresh: () => this.#get(key, load, credentials) };
   }
 
   /** The entry's credentials while fresh (and not `rejected`), else the one refresh under way. */
-  private get(key: string, load: () => Promise<Credentials>, rejected?: Credentials): Promise<Credentials> {
-    let entry = this.entries.get(key);
+  #get(key: string, load: () => Promise<Credentials>, rejected?: Credentials): Promise<Credentials> {
+    let entry = this.#entries.get(key);
     if (!entry) {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+      if (this.#entries.size >= MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
       entry = {};
-      this.entries.set(key, entry);
+      this.#entries.set(key, entry);
     }
     if (entry.pending) return entry.pending;
     const value = entry.value;

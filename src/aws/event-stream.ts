@@ -19,35 +19,35 @@ shareHeaderBlocks(codec);
  * hold many frames.
  */
 export class Framer {
-  private pending: Uint8Array[] = []; // bytes of the frame being assembled
-  private pendingBytes = 0;
-  private frameLength = 0; // 0 while the length prefix is not known yet
+  #pending: Uint8Array[] = []; // bytes of the frame being assembled
+  #pendingBytes = 0;
+  #frameLength = 0; // 0 while the length prefix is not known yet
 
   /** The frames this read completes, in order. */
   push(read: Uint8Array): Uint8Array[] {
     const frames: Uint8Array[] = [];
     let chunk = read;
     while (chunk.byteLength > 0) {
-      if (this.frameLength === 0 && this.pendingBytes + chunk.byteLength >= 4) {
-        this.frameLength = this.readLength(chunk);
+      if (this.#frameLength === 0 && this.#pendingBytes + chunk.byteLength >= 4) {
+        this.#frameLength = this.#readLength(chunk);
       }
       // Fast path: whole frames inside this read are taken without copying.
-      if (this.pendingBytes === 0 && this.frameLength > 0 && chunk.byteLength >= this.frameLength) {
-        frames.push(chunk.subarray(0, this.frameLength));
-        chunk = chunk.subarray(this.frameLength);
-        this.frameLength = 0;
+      if (this.#pendingBytes === 0 && this.#frameLength > 0 && chunk.byteLength >= this.#frameLength) {
+        frames.push(chunk.subarray(0, this.#frameLength));
+        chunk = chunk.subarray(this.#frameLength);
+        this.#frameLength = 0;
         continue;
       }
-      const needed = this.frameLength > 0 ? this.frameLength - this.pendingBytes : 4 - this.pendingBytes;
+      const needed = this.#frameLength > 0 ? this.#frameLength - this.#pendingBytes : 4 - this.#pendingBytes;
       const piece = chunk.subarray(0, needed);
-      this.pending.push(piece);
-      this.pendingBytes += piece.byteLength;
+      this.#pending.push(piece);
+      this.#pendingBytes += piece.byteLength;
       chunk = chunk.subarray(piece.byteLength);
-      if (this.frameLength > 0 && this.pendingBytes === this.frameLength) {
-        frames.push(concat(this.pending, this.pendingBytes));
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.frameLength = 0;
+      if (this.#frameLength > 0 && this.#pendingBytes === this.#frameLength) {
+        frames.push(concat(this.#pending, this.#pendingBytes));
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        this.#frameLength = 0;
       }
     }
     return frames;
@@ -55,16 +55,16 @@ export class Framer {
 
   /** The stream is over: ending inside a frame is an error, never a silent end. */
   end(): void {
-    if (this.pendingBytes > 0) {
+    if (this.#pendingBytes > 0) {
       throw new StreamError(
-        `The agent's event stream was truncated: it ended inside a frame (${this.pendingBytes} of ${this.frameLength || "?"} bytes)`,
+        `The agent's event stream was truncated: it ended inside a frame (${this.#pendingBytes} of ${this.#frameLength || "?"} bytes)`,
         { code: "stream_truncated" },
       );
     }
   }
 
-  private readLength(chunk: Uint8Array): number {
-    const head = this.pendingBytes === 0 ? chunk : concat([...this.pending, chunk.subarray(0, 4)], this.pendingBytes + 4);
+  #readLength(chunk: Uint8Array): number {
+    const head = this.#pendingBytes === 0 ? chunk : concat([...this.#pending, chunk.subarray(0, 4)], this.#pendingBytes + 4);
     const length = new DataView(head.buffer, head.byteOffset, 4).getUint32(0, false);
     if (length < MIN_FRAME_BYTES || length > MAX_FRAME_BYTES) {
       throw new StreamError(`The agent's event stream is corrupt: a frame claims ${length} bytes`, {
@@ -185,10 +185,14 @@ export function eventBatches<T>(
 
 // An object per frame rather than closures: frames are many.
 class Frame implements EventFrame {
+  readonly #requestId: string | undefined;
+
   constructor(
     readonly body: Uint8Array,
-    private readonly requestId: string | undefined,
-  ) {}
+    requestId: string | undefined,
+  ) {
+    this.#requestId = requestId;
+  }
 
   payload(): Record<string, unknown> {
     try {
@@ -197,7 +201,7 @@ class Frame implements EventFrame {
     } catch {
       // reported below
     }
-    throw new StreamError("The event stream has a frame whose payload is not a JSON object", { code: "stream_corrupt", requestId: this.requestId });
+    throw new StreamError("The event stream has a frame whose payload is not a JSON object", { code: "stream_corrupt", requestId: this.#requestId });
   }
 }
 

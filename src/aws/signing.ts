@@ -38,34 +38,39 @@ const syncCrypto = (globalThis as { process?: { getBuiltinModule?: (name: string
 
 /** aws4fetch's canonical request, hashed and signed with node:crypto. */
 export class SyncV4Signer extends AwsV4Signer {
+  readonly #crypto: SyncCrypto;
+  readonly #keys: Map<string, Uint8Array>;
+
   constructor(
     init: ConstructorParameters<typeof AwsV4Signer>[0],
-    private readonly crypto: SyncCrypto,
-    private readonly keys: Map<string, Uint8Array>,
+    crypto: SyncCrypto,
+    keys: Map<string, Uint8Array>,
   ) {
     super(init);
+    this.#crypto = crypto;
+    this.#keys = keys;
   }
 
   override async hexBodyHash(): Promise<string> {
-    return this.crypto.createHash("sha256").update((this.body ?? "") as string).digest("hex");
+    return this.#crypto.createHash("sha256").update((this.body ?? "") as string).digest("hex");
   }
 
   override async stringToSign(): Promise<string> {
-    const canonical = this.crypto.createHash("sha256").update(await this.canonicalString()).digest("hex");
+    const canonical = this.#crypto.createHash("sha256").update(await this.canonicalString()).digest("hex");
     return ["AWS4-HMAC-SHA256", this.datetime, this.credentialString, canonical].join("\n");
   }
 
   override async signature(): Promise<string> {
     const date = this.datetime.slice(0, 8);
     const cacheKey = [this.secretAccessKey, date, this.region, this.service].join();
-    let key = this.keys.get(cacheKey);
+    let key = this.#keys.get(cacheKey);
     if (!key) {
-      const hmac = (k: string | Uint8Array, data: string) => this.crypto.createHmac("sha256", k).update(data).digest();
+      const hmac = (k: string | Uint8Array, data: string) => this.#crypto.createHmac("sha256", k).update(data).digest();
       key = hmac(hmac(hmac(hmac(`AWS4${this.secretAccessKey}`, date), this.region), this.service), "aws4_request");
-      if (this.keys.size >= 4) this.keys.clear(); // a key a day
-      this.keys.set(cacheKey, key);
+      if (this.#keys.size >= 4) this.#keys.clear(); // a key a day
+      this.#keys.set(cacheKey, key);
     }
-    return this.crypto.createHmac("sha256", key).update(await this.stringToSign()).digest("hex");
+    return this.#crypto.createHmac("sha256", key).update(await this.stringToSign()).digest("hex");
   }
 }
 
@@ -75,41 +80,44 @@ export class SyncV4Signer extends AwsV4Signer {
  */
 export class Signer {
   // Derived signing keys, by secret, day, region and service (aws4fetch's cache, or ours).
-  private readonly cache = new Map<string, ArrayBuffer>();
-  private readonly keys = new Map<string, Uint8Array>();
+  readonly #cache = new Map<string, ArrayBuffer>();
+  readonly #keys = new Map<string, Uint8Array>();
 
-  constructor(
-    private readonly credentials: Credentials,
-    readonly service: string,
-    readonly region: string,
-  ) {}
+  readonly #credentials: Credentials;
+  readonly #service: string;
+  readonly #region: string;
+
+  constructor(credentials: Credentials, service: string, region: string) {
+    this.#credentials = credentials;
+    this.#service = service;
+    this.#region = region;
+  }
 
   async sign(url: string, init: SignedInit): Promise<Headers> {
-    const { accessKeyId, secretAccessKey, sessionToken } = this.credentials;
-    const { service, region, cache } = this;
-    const options = { ...init, url, accessKeyId, secretAccessKey, sessionToken, service, region, cache };
-    const signer = syncCrypto ? new SyncV4Signer(options, syncCrypto, this.keys) : new AwsV4Signer(options);
+    const { accessKeyId, secretAccessKey, sessionToken } = this.#credentials;
+    const options = { ...init, url, accessKeyId, secretAccessKey, sessionToken, service: this.#service, region: this.#region, cache: this.#cache };
+    const signer = syncCrypto ? new SyncV4Signer(options, syncCrypto, this.#keys) : new AwsV4Signer(options);
     return (await signer.sign()).headers;
   }
 
   /** What AWS must never be quoted with, should it echo the request: the secret key and the session token. */
   secrets(): Array<string | undefined> {
-    return [this.credentials.secretAccessKey, this.credentials.sessionToken];
+    return [this.#credentials.secretAccessKey, this.#credentials.sessionToken];
   }
 }
 
 /** Signers by credentials, service and region, kept warm across calls. */
 export class Signers {
-  private readonly signers = new Map<string, Signer>();
+  readonly #signers = new Map<string, Signer>();
 
   get(credentials: Credentials, service: string, region: string): Signer {
     const { accessKeyId, secretAccessKey, sessionToken } = credentials;
     const key = [accessKeyId, secretAccessKey, sessionToken, service, region].join("\n");
-    let signer = this.signers.get(key);
+    let signer = this.#signers.get(key);
     if (!signer) {
-      if (this.signers.size >= MAX_SIGNERS) this.signers.clear();
+      if (this.#signers.size >= MAX_SIGNERS) this.#signers.clear();
       signer = new Signer({ accessKeyId, secretAccessKey, sessionToken }, service, region);
-      this.signers.set(key, signer);
+      this.#signers.set(key, signer);
     }
     return signer;
   }

@@ -7,13 +7,17 @@ import type { SessionInfo } from "../parts.ts";
  * every open stream a dictionary of its properties.
  */
 export class OpenedSession implements SessionInfo {
+  readonly #opened: { readonly requestId: string | undefined };
+
   constructor(
     readonly sessionId: string,
     readonly memoryId: string | undefined,
-    private readonly opened: { readonly requestId: string | undefined },
-  ) {}
+    opened: { readonly requestId: string | undefined },
+  ) {
+    this.#opened = opened;
+  }
 
   get requestId(): string | undefined {
-    return this.opened.requestId;
+    return this.#opened.requestId;
   }
 }

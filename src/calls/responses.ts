@@ -1,4 +1,5 @@
 // responses(): OpenAI's Responses API; `previous_response_id` continues the session a response id carries.
+import { bytesToBase64url } from "../aws/base64.ts";
 import { BadRequestError } from "../errors.ts";
 import type { Invoker } from "../invoker.ts";
 import { SignedIds } from "../signed-ids.ts";
@@ -46,7 +47,7 @@ export async function responsesCall(invoker: Invoker, params: ResponsesParams): 
 /** What tells apart the ids of a session's responses: 96 random bits. */
 function uniquePart(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+  return bytesToBase64url(bytes);
 }
 
 /** A streamed Response: its id is known before its first event. */

@@ -11,7 +11,7 @@ export abstract class AnswerBuilder<E> implements EventBuilder<E> {
   protected finish: FinishReason = "stop";
   protected readonly files: AgentFile[] = [];
   protected readonly traces: unknown[] = [];
-  private started = false;
+  #started = false;
 
   constructor(
     protected readonly answer: AgentAnswer,
@@ -54,8 +54,8 @@ export abstract class AnswerBuilder<E> implements EventBuilder<E> {
   protected abstract part(part: Exclude<AgentPart, { type: "file" | "trace" | "usage" | "finish" | "error" }>): void;
 
   protected start(): void {
-    if (this.started) return;
-    this.started = true;
+    if (this.#started) return;
+    this.#started = true;
     this.begin();
   }
 

@@ -55,6 +55,13 @@ export function asString(value: unknown, param: string, expected = "a string"): 
   return value;
 }
 
+/** A content part (or block): an object with a string `type`. */
+export function contentPart(value: unknown, param: string, expected = "a content part (an object with a type)"): JsonObject & { type: string } {
+  const part = asObject(value, param, expected);
+  asString(part.type, `${param}.type`);
+  return part as JsonObject & { type: string };
+}
+
 export function optionalObject(value: unknown, param: string, expected = "an object"): JsonObject | undefined {
   return absent(value) ? undefined : asObject(value, param, expected);
 }

@@ -30,44 +30,48 @@ export function toParts(events: Batches<AgentEvent>, options: PartsOptions): Bat
 }
 
 class EventReader implements PartsReader<AgentEvent> {
-  finishReason: FinishReason = "stop";
-  readonly decoder = new TextDecoder();
-  readonly meter = new UsageMeter();
-  private readonly citations = new CitationIndexer();
-  private reasoningSent = false;
+  #finishReason: FinishReason = "stop";
+  readonly #decoder = new TextDecoder();
+  readonly #meter = new UsageMeter();
+  readonly #citations = new CitationIndexer();
+  #reasoningSent = false;
 
-  constructor(private readonly options: PartsOptions) {}
+  readonly #options: PartsOptions;
+
+  constructor(options: PartsOptions) {
+    this.#options = options;
+  }
 
   /** Synchronous but for a return of control, whose tool call ids are signed: no await per chunk. */
   read(batch: AgentEvent[], out: AgentPart[]): Promise<void> | undefined {
-    return readEach(batch, (event) => this.event(event, out));
+    return readEach(batch, (event) => this.#event(event, out));
   }
 
   end(out: AgentPart[]): void {
-    const rest = this.decoder.decode();
-    if (rest) this.text(rest, out);
-    out.push(...this.meter.settle(), { type: "finish", reason: this.finishReason });
+    const rest = this.#decoder.decode();
+    if (rest) this.#text(rest, out);
+    out.push(...this.#meter.settle(), { type: "finish", reason: this.#finishReason });
   }
 
-  private event(event: AgentEvent, out: AgentPart[]): Promise<void> | undefined {
+  #event(event: AgentEvent, out: AgentPart[]): Promise<void> | undefined {
     switch (event.type) {
       case "chunk": {
-        const text = this.decoder.decode(event.bytes, { stream: true });
-        if (text) this.text(text, out);
+        const text = this.#decoder.decode(event.bytes, { stream: true });
+        if (text) this.#text(text, out);
         const citations = event.attribution?.citations;
         if (citations?.length) {
-          out.push(...this.citations.parts(citations));
-          if (this.options.includeCitations) for (const citation of citations) out.push({ type: "raw-citation", citation });
+          out.push(...this.#citations.parts(citations));
+          if (this.#options.includeCitations) for (const citation of citations) out.push({ type: "raw-citation", citation });
         }
-        this.citations.done();
+        this.#citations.done();
         return undefined;
       }
       case "trace":
-        this.trace(event.trace, out);
+        this.#trace(event.trace, out);
         return undefined;
       case "returnControl":
-        this.finishReason = "tool-calls";
-        return this.options.toolCalls(event.returnControl).then((calls) => {
+        this.#finishReason = "tool-calls";
+        return this.#options.toolCalls(event.returnControl).then((calls) => {
           for (const call of calls) {
             out.push(
               { type: "tool-call-start", id: call.id, name: call.name },
@@ -82,14 +86,14 @@ class EventReader implements PartsReader<AgentEvent> {
     }
   }
 
-  text(text: string, out: AgentPart[]): void {
-    this.citations.append(text);
+  #text(text: string, out: AgentPart[]): void {
+    this.#citations.append(text);
     out.push({ type: "text-delta", text });
   }
 
-  private trace(part: TracePart, out: AgentPart[]): void {
-    this.meter.add(part);
-    if (this.options.includeTraces) pushTrace(out, part, this.options.includeReasoning);
+  #trace(part: TracePart, out: AgentPart[]): void {
+    this.#meter.add(part);
+    if (this.#options.includeTraces) pushTrace(out, part, this.#options.includeReasoning);
     const steps = part.trace ?? {};
     const failure = steps.failureTrace as { failureReason?: string; failureCode?: number } | undefined;
     if (failure) {
@@ -99,11 +103,11 @@ class EventReader implements PartsReader<AgentEvent> {
       throw awsError(undefined, status, `The agent failed: ${reason}`, { awsMessage: reason, summaryLead: "The agent failed" });
     }
     const orchestration = steps.orchestrationTrace as { invocationInput?: { knowledgeBaseLookupInput?: unknown } } | undefined;
-    if (orchestration?.invocationInput?.knowledgeBaseLookupInput !== undefined) this.citations.expect();
+    if (orchestration?.invocationInput?.knowledgeBaseLookupInput !== undefined) this.#citations.expect();
     if ((steps.guardrailTrace as { action?: string } | undefined)?.action === "INTERVENED") {
-      this.finishReason = "content-filter";
+      this.#finishReason = "content-filter";
     }
-    if (!this.options.includeReasoning) return;
+    if (!this.#options.includeReasoning) return;
     const texts: string[] = [];
     for (const step of Object.values(steps)) {
       const reasoning = (step?.modelInvocationOutput?.reasoningContent as { reasoningText?: { text?: unknown } } | undefined)
@@ -113,8 +117,8 @@ class EventReader implements PartsReader<AgentEvent> {
     }
     if (texts.length > 0) {
       // Pieces are separated as paragraphs, also when a client concatenates the deltas.
-      out.push({ type: "reasoning-delta", text: (this.reasoningSent ? "\n\n" : "") + texts.join("\n\n") });
-      this.reasoningSent = true;
+      out.push({ type: "reasoning-delta", text: (this.#reasoningSent ? "\n\n" : "") + texts.join("\n\n") });
+      this.#reasoningSent = true;
     }
   }
 }

@@ -21,19 +21,19 @@ export interface ToolCallRef {
 
 /** Tool call ids: signed ids (see signed-ids.ts) that carry a ToolCallRef. */
 export class ToolCallIds {
-  private readonly ids: SignedIds;
+  readonly #ids: SignedIds;
 
   constructor(secret: IdContext["secret"], agent: string) {
-    this.ids = new SignedIds({ secret, agent }, "tool call id", "call_");
+    this.#ids = new SignedIds({ secret, agent }, "tool call id", "call_");
   }
 
   encode(ref: ToolCallRef): Promise<string> {
-    return this.ids.sign([ref.sessionId, ref.invocationId, ref.actionGroup, ref.function, ref.apiPath, ref.httpMethod, ref.agentId].map((f) => f ?? ""));
+    return this.#ids.sign([ref.sessionId, ref.invocationId, ref.actionGroup, ref.function, ref.apiPath, ref.httpMethod, ref.agentId].map((f) => f ?? ""));
   }
 
   /** The reference in a tool call id; a 400 naming `param` when it is not one we issued for this agent. */
   async decode(id: unknown, param: string): Promise<ToolCallRef> {
-    const [sessionId, invocationId, actionGroup, fn, apiPath, httpMethod, agentId] = await this.ids.open(id, 7, param);
+    const [sessionId, invocationId, actionGroup, fn, apiPath, httpMethod, agentId] = await this.#ids.open(id, 7, param);
     const ref: ToolCallRef = { sessionId: sessionId!, invocationId: invocationId!, actionGroup: actionGroup! };
     if (fn) ref.function = fn;
     if (apiPath) ref.apiPath = apiPath;

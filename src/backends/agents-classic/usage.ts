@@ -1,6 +1,7 @@
 import type { TracePart } from "../../raw-types.ts";
 import type { AgentPart } from "../../parts.ts";
 import { normalizeModelId } from "../../pricing.ts";
+import { tokenCount } from "../../usage.ts";
 import { modelInRawResponse } from "./raw-response-model.ts";
 
 /** One model call's usage, and where it stands in the answer, to find its model when settling. */
@@ -33,34 +34,34 @@ interface NamedAt {
  */
 export class UsageMeter {
   /** Foundation models in the order the agent first called them. */
-  readonly models: string[] = [];
-  private readonly calls: ModelCall[] = [];
-  private readonly traceModels = new Map<string, string>();
-  private readonly agentModels = new Map<string, NamedAt[]>();
-  private position = 0;
+  readonly #models: string[] = [];
+  readonly #calls: ModelCall[] = [];
+  readonly #traceModels = new Map<string, string>();
+  readonly #agentModels = new Map<string, NamedAt[]>();
+  #position = 0;
 
   add(part: TracePart): void {
     const agent = `${part.collaboratorName ?? ""}/${part.agentId ?? ""}`;
     for (const step of Object.values(part.trace ?? {})) {
-      const at = this.position++;
+      const at = this.#position++;
       const invocation = step?.modelInvocationInput;
       const model = invocation?.foundationModel;
       if (typeof model === "string") {
-        if (typeof invocation?.traceId === "string") this.traceModels.set(invocation.traceId, model);
-        const seen = this.agentModels.get(agent) ?? [];
+        if (typeof invocation?.traceId === "string") this.#traceModels.set(invocation.traceId, model);
+        const seen = this.#agentModels.get(agent) ?? [];
         seen.push({ at, model });
-        this.agentModels.set(agent, seen);
-        if (!this.models.includes(model)) this.models.push(model);
+        this.#agentModels.set(agent, seen);
+        if (!this.#models.includes(model)) this.#models.push(model);
       }
       const output = step?.modelInvocationOutput;
       const usage = output?.metadata?.usage;
       if (!usage) continue;
       const traceId = output.traceId;
       // A step already named the model (the usual order): the raw response is never looked at.
-      const named = traceId !== undefined && this.traceModels.has(traceId);
+      const named = traceId !== undefined && this.#traceModels.has(traceId);
       const rawResponse = named ? undefined : (output.rawResponse as { content?: unknown } | undefined)?.content;
-      const call: ModelCall = { traceId, agent, at, input: count(usage.inputTokens), output: count(usage.outputTokens), rawResponse };
-      if (call.input + call.output > 0) this.calls.push(call);
+      const call: ModelCall = { traceId, agent, at, input: tokenCount(usage.inputTokens), output: tokenCount(usage.outputTokens), rawResponse };
+      if (call.input + call.output > 0) this.#calls.push(call);
     }
   }
 
@@ -71,13 +72,13 @@ export class UsageMeter {
   settle(): Array<Extract<AgentPart, { type: "usage" }>> {
     const own = new Map<ModelCall, string>();
     const readByAgent = new Map<string, NamedAt[]>();
-    for (const call of this.calls) {
-      const named = call.traceId === undefined ? undefined : this.traceModels.get(call.traceId);
+    for (const call of this.#calls) {
+      const named = call.traceId === undefined ? undefined : this.#traceModels.get(call.traceId);
       if (named) {
         own.set(call, named);
         continue;
       }
-      const model = this.modelReadFrom(call.rawResponse);
+      const model = this.#modelReadFrom(call.rawResponse);
       if (model === undefined) continue;
       own.set(call, model);
       // A model read from a raw response names its agent's model for the agent's other calls too.
@@ -85,13 +86,13 @@ export class UsageMeter {
       read.push({ at: call.at, model });
       readByAgent.set(call.agent, read);
     }
-    const agentModels = new Map(this.agentModels);
+    const agentModels = new Map(this.#agentModels);
     for (const [agent, read] of readByAgent) {
       agentModels.set(agent, [...(agentModels.get(agent) ?? []), ...read].sort((a, b) => a.at - b.at));
     }
     const byModel = new Map<string | undefined, { input: number; output: number }>();
-    for (const model of this.models) byModel.set(model, { input: 0, output: 0 });
-    for (const call of this.calls) {
+    for (const model of this.#models) byModel.set(model, { input: 0, output: 0 });
+    for (const call of this.#calls) {
       const model = own.get(call) ?? nearest(agentModels.get(call.agent), call.at);
       const sum = byModel.get(model) ?? { input: 0, output: 0 };
       sum.input += call.input;
@@ -105,11 +106,11 @@ export class UsageMeter {
    * The model a raw response names, as the price table knows it, or as a trace step of this
    * answer named the same model (one usage row per model).
    */
-  private modelReadFrom(rawResponse: unknown): string | undefined {
+  #modelReadFrom(rawResponse: unknown): string | undefined {
     const written = modelInRawResponse(rawResponse);
     if (written === undefined) return undefined;
     const key = normalizeModelId(written);
-    return this.models.find((model) => normalizeModelId(model) === key) ?? key;
+    return this.#models.find((model) => normalizeModelId(model) === key) ?? key;
   }
 }
 
@@ -122,8 +123,4 @@ function nearest(seen: NamedAt[] | undefined, at: number): string | undefined {
     before = entry.model;
   }
   return before;
-}
-
-function count(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
 }

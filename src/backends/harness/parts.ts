@@ -4,6 +4,7 @@ import type { StreamEvent } from "../../aws/event-stream.ts";
 import type { Batches } from "../../batches.ts";
 import { BadGatewayError, PermissionDeniedError } from "../../errors.ts";
 import type { AgentPart, FinishReason } from "../../parts.ts";
+import { tokenCount } from "../../usage.ts";
 import { type PartsReader, partsFrom, readEach } from "../parts-from.ts";
 import { pushTrace } from "../trace-redaction.ts";
 import type { HarnessCallIds } from "./tool-call-ids.ts";
@@ -35,25 +36,30 @@ export function harnessParts(events: Batches<StreamEvent>, options: HarnessParts
 }
 
 class HarnessReader implements PartsReader<StreamEvent> {
-  private readonly blocks = new Map<number, Block>();
-  private finish: FinishReason = "stop";
-  private inputTokens = 0;
-  private outputTokens = 0;
-  private reasoningSent = false;
+  readonly #blocks = new Map<number, Block>();
+  #finish: FinishReason = "stop";
+  #inputTokens = 0;
+  #outputTokens = 0;
+  #reasoningSent = false;
 
-  constructor(private readonly options: HarnessPartsOptions) {}
+  readonly #options: HarnessPartsOptions;
+
+  constructor(options: HarnessPartsOptions) {
+    this.#options = options;
+  }
 
   /** Synchronous but for the start of a client tool call, whose id is signed. */
   read(batch: StreamEvent[], out: AgentPart[]): Promise<void> | undefined {
-    return readEach(batch, (event) => this.event(event, out));
+    return readEach(batch, (event) => this.#event(event, out));
   }
 
   end(out: AgentPart[]): void {
-    out.push({ type: "usage", model: this.options.model, inputTokens: this.inputTokens, outputTokens: this.outputTokens }, { type: "finish", reason: this.finish });
+    out.push({ type: "usage", model: this.#options.model, inputTokens: this.#inputTokens, outputTokens: this.#outputTokens }, { type: "finish", reason: this.#finish });
   }
 
-  private event({ type, payload }: StreamEvent, out: AgentPart[]): Promise<void> | undefined {
-    const { options, blocks } = this;
+  #event({ type, payload }: StreamEvent, out: AgentPart[]): Promise<void> | undefined {
+    const options = this.#options;
+    const blocks = this.#blocks;
     if (options.includeTraces) pushTrace(out, { [type]: payload }, options.includeReasoning);
     const index = payload.contentBlockIndex as number;
     switch (type) {
@@ -71,7 +77,7 @@ class HarnessReader implements PartsReader<StreamEvent> {
           });
         }
         blocks.set(index, { kind: "server-tool" });
-        this.reasoning(out, `Using ${name}.`, true);
+        this.#reasoning(out, `Using ${name}.`, true);
         break;
       }
       case "contentBlockDelta": {
@@ -79,7 +85,7 @@ class HarnessReader implements PartsReader<StreamEvent> {
         const block = blocks.get(index);
         if (typeof delta.text === "string" && delta.text) out.push({ type: "text-delta", text: delta.text });
         else if (delta.toolUse && block?.kind === "client-tool") out.push({ type: "tool-call-delta", id: block.id!, delta: delta.toolUse.input ?? "" });
-        else if (typeof delta.reasoningContent?.text === "string") this.reasoning(out, delta.reasoningContent.text, false);
+        else if (typeof delta.reasoningContent?.text === "string") this.#reasoning(out, delta.reasoningContent.text, false);
         break;
       }
       case "contentBlockStop": {
@@ -89,12 +95,12 @@ class HarnessReader implements PartsReader<StreamEvent> {
         break;
       }
       case "messageStop":
-        this.stop(String(payload.stopReason ?? "end_turn"));
+        this.#stop(String(payload.stopReason ?? "end_turn"));
         break;
       case "metadata": {
         const usage = (payload.usage ?? {}) as { inputTokens?: number; outputTokens?: number };
-        this.inputTokens += count(usage.inputTokens);
-        this.outputTokens += count(usage.outputTokens);
+        this.#inputTokens += tokenCount(usage.inputTokens);
+        this.#outputTokens += tokenCount(usage.outputTokens);
         break;
       }
       case "hookEvent":
@@ -107,24 +113,20 @@ class HarnessReader implements PartsReader<StreamEvent> {
     return undefined;
   }
 
-  private stop(reason: string): void {
-    if (reason === "tool_use") this.finish = "tool-calls";
-    else if (reason === "content_filtered") this.finish = "content-filter";
+  #stop(reason: string): void {
+    if (reason === "tool_use") this.#finish = "tool-calls";
+    else if (reason === "content_filtered") this.#finish = "content-filter";
     else if (LENGTH.has(reason)) {
-      this.finish = "length";
-      this.options.outcome.stopReason = reason;
+      this.#finish = "length";
+      this.#options.outcome.stopReason = reason;
     } else if (reason === "hook_stopped") throw new PermissionDeniedError("A hook of the harness stopped the answer", { code: "hook_stopped" });
     else if (MALFORMED.has(reason)) throw new BadGatewayError(`The harness's model answered badly (${reason})`, { code: reason });
-    else if (reason !== "tool_result") this.finish = "stop";
+    else if (reason !== "tool_result") this.#finish = "stop";
   }
 
-  private reasoning(out: AgentPart[], text: string, paragraph: boolean): void {
-    if (!this.options.includeReasoning || !text) return;
-    out.push({ type: "reasoning-delta", text: (paragraph && this.reasoningSent ? "\n\n" : "") + text });
-    this.reasoningSent = true;
+  #reasoning(out: AgentPart[], text: string, paragraph: boolean): void {
+    if (!this.#options.includeReasoning || !text) return;
+    out.push({ type: "reasoning-delta", text: (paragraph && this.#reasoningSent ? "\n\n" : "") + text });
+    this.#reasoningSent = true;
   }
-}
-
-function count(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
 }

@@ -8,18 +8,18 @@ export interface HarnessCallRef {
 
 /** Tool call ids of a harness: signed (see signed-ids.ts), carrying the session and the harness's id. */
 export class HarnessCallIds {
-  private readonly ids: SignedIds;
+  readonly #ids: SignedIds;
 
   constructor(secret: IdContext["secret"], harnessArn: string) {
-    this.ids = new SignedIds({ secret, agent: harnessArn }, "tool call id", "call_");
+    this.#ids = new SignedIds({ secret, agent: harnessArn }, "tool call id", "call_");
   }
 
   encode(ref: HarnessCallRef): Promise<string> {
-    return this.ids.sign([ref.sessionId, ref.toolUseId]);
+    return this.#ids.sign([ref.sessionId, ref.toolUseId]);
   }
 
   async decode(id: unknown, param: string): Promise<HarnessCallRef> {
-    const [sessionId, toolUseId] = await this.ids.open(id, 2, param);
+    const [sessionId, toolUseId] = await this.#ids.open(id, 2, param);
     return { sessionId: sessionId!, toolUseId: toolUseId! };
   }
 

@@ -19,31 +19,39 @@ export function toChunkBatches(answer: AgentAnswer, info: CallInfo, tally: Usage
 }
 
 class ChunkBuilder implements EventBuilder<ChatCompletionChunk> {
-  private started = false;
-  private toolIndex = 0;
-  private readonly toolIndexes = new Map<string, number>();
-  private finish: FinishReason = "stop";
-  private failure: AgentError | undefined;
+  #started = false;
+  #toolIndex = 0;
+  readonly #toolIndexes = new Map<string, number>();
+  #finish: FinishReason = "stop";
+  #failure: AgentError | undefined;
+
+  readonly #info: CallInfo;
+  readonly #tally: UsageTally;
+  readonly #includeUsage: boolean;
 
   constructor(
-    private readonly info: CallInfo,
-    private readonly tally: UsageTally,
-    private readonly includeUsage: boolean,
-  ) {}
+    info: CallInfo,
+    tally: UsageTally,
+    includeUsage: boolean,
+  ) {
+    this.#info = info;
+    this.#tally = tally;
+    this.#includeUsage = includeUsage;
+  }
 
   batch(parts: AgentPart[]): ChatCompletionChunk[] {
-    if (this.failure) throw this.failure;
+    if (this.#failure) throw this.#failure;
     const out: ChatCompletionChunk[] = [];
-    if (!this.started) {
-      this.started = true;
-      out.push(this.chunk({ role: "assistant", content: "" }));
+    if (!this.#started) {
+      this.#started = true;
+      out.push(this.#chunk({ role: "assistant", content: "" }));
     }
     // The parts of one event share a delta: text with its citations, a call with its arguments.
     let delta: ChunkDelta | undefined;
     const open = (fresh: boolean): ChunkDelta => {
       if (fresh || !delta) {
         delta = {};
-        out.push(this.chunk(delta));
+        out.push(this.#chunk(delta));
       }
       return delta;
     };
@@ -63,13 +71,13 @@ class ChunkBuilder implements EventBuilder<ChatCompletionChunk> {
           break;
         case "tool-call-start": {
           const target = delta?.tool_calls ? delta : open(true);
-          this.toolIndexes.set(part.id, this.toolIndex);
-          (target.tool_calls ??= []).push({ index: this.toolIndex++, id: part.id, type: "function", function: { name: part.name, arguments: "" } });
+          this.#toolIndexes.set(part.id, this.#toolIndex);
+          (target.tool_calls ??= []).push({ index: this.#toolIndex++, id: part.id, type: "function", function: { name: part.name, arguments: "" } });
           break;
         }
         case "tool-call-delta": {
           // In the chunk that started the call when it is this read's; else a chunk of its own.
-          const index = this.toolIndexes.get(part.id)!;
+          const index = this.#toolIndexes.get(part.id)!;
           const call = delta?.tool_calls?.find((c) => c.index === index);
           if (call) call.function.arguments += part.delta;
           else ((delta?.tool_calls ? delta : open(true)).tool_calls ??= []).push({ index, function: { arguments: part.delta } });
@@ -82,17 +90,17 @@ class ChunkBuilder implements EventBuilder<ChatCompletionChunk> {
         }
         case "trace":
           delta = undefined;
-          out.push({ ...this.chunk({}), trace: part.trace as ChatCompletionChunk["trace"] });
+          out.push({ ...this.#chunk({}), trace: part.trace as ChatCompletionChunk["trace"] });
           break;
         case "usage":
-          this.tally.add(part);
+          this.#tally.add(part);
           break;
         case "finish":
-          this.finish = part.reason;
+          this.#finish = part.reason;
           break;
         case "error":
           // What the agent said before the failure still reaches the caller, then the error.
-          this.failure = part.error;
+          this.#failure = part.error;
           return out;
       }
     }
@@ -100,13 +108,13 @@ class ChunkBuilder implements EventBuilder<ChatCompletionChunk> {
   }
 
   end(): ChatCompletionChunk[] {
-    if (this.failure) throw this.failure;
+    if (this.#failure) throw this.#failure;
     const out: ChatCompletionChunk[] = [];
-    if (!this.started) out.push(this.chunk({ role: "assistant", content: "" }));
-    out.push(this.chunk({}, FINISH[this.finish]));
-    if (this.includeUsage) {
-      const { id, created, model } = this.info;
-      out.push({ id, object: "chat.completion.chunk", created, model, choices: [], usage: usage(this.tally) });
+    if (!this.#started) out.push(this.#chunk({ role: "assistant", content: "" }));
+    out.push(this.#chunk({}, FINISH[this.#finish]));
+    if (this.#includeUsage) {
+      const { id, created, model } = this.#info;
+      out.push({ id, object: "chat.completion.chunk", created, model, choices: [], usage: usage(this.#tally) });
     }
     return out;
   }
@@ -115,10 +123,10 @@ class ChunkBuilder implements EventBuilder<ChatCompletionChunk> {
     throw error;
   }
 
-  private chunk(delta: ChunkDelta, finish: ChatFinishReason | null = null): ChatCompletionChunk {
-    const { id, created, model } = this.info;
+  #chunk(delta: ChunkDelta, finish: ChatFinishReason | null = null): ChatCompletionChunk {
+    const { id, created, model } = this.#info;
     const out: ChatCompletionChunk = { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] };
-    if (this.includeUsage) out.usage = null;
+    if (this.#includeUsage) out.usage = null;
     return out;
   }
 }

@@ -6,7 +6,7 @@ import type { AgentRequest, AssistantContent, FunctionTool, Turn, UserContent } 
 import type { ChatMessage, CompletionParams, ContentPart } from "../../types.ts";
 import { assembleRequest, type SurfaceRead } from "../assemble-request.ts";
 import { addToolResults, functionTool, textOf, textThenFiles } from "../conversation.ts";
-import { asObject, asString, type JsonObject, optionalBoolean, optionalList, optionalObject, optionalString, wrongType } from "../fields.ts";
+import { asObject, asString, contentPart, type JsonObject, optionalBoolean, optionalList, optionalObject, optionalString, wrongType } from "../fields.ts";
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 
@@ -109,13 +109,6 @@ function userContent(message: ChatMessage, index: number, files: boolean): UserC
     out.push(file);
   });
   return textThenFiles(texts, out);
-}
-
-/** A content part: an object with a `type`. */
-function contentPart(value: unknown, param: string): ContentPart & JsonObject {
-  const part = asObject(value, param, "a content part (an object with a type)");
-  asString(part.type, `${param}.type`);
-  return part as ContentPart & JsonObject;
 }
 
 /** An `image_url` or `file` content part → a file; other part types are not files. */

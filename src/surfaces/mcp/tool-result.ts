@@ -1,7 +1,7 @@
 // An agent's parts → a tool's result (the answer as text, and as structuredContent), and, while
 // they arrive, the progress notifications that show the text and reasoning as they stream.
 import type { AgentError } from "../../errors.ts";
-import { fileToDataUrl } from "../../files.ts";
+import { bytesToBase64 } from "../../aws/base64.ts";
 import type { AgentPart, CitationPart } from "../../parts.ts";
 import type { HiddenParams } from "../../types.ts";
 import { type RequestId, rpcNotification } from "./jsonrpc.ts";
@@ -35,7 +35,11 @@ export class ToolAnswer {
   /** The failure that ended the answer, as this caller may see it. */
   error: AgentError | undefined;
 
-  constructor(private readonly progressToken: RequestId | undefined) {}
+  readonly #progressToken: RequestId | undefined;
+
+  constructor(progressToken: RequestId | undefined) {
+    this.#progressToken = progressToken;
+  }
 
   /** Takes a batch; the JSON of its progress notifications (none without a token). */
   take(batch: readonly AgentPart[]): string[] {
@@ -43,9 +47,9 @@ export class ToolAnswer {
     let kind: "text" | "reasoning" | undefined;
     let run = "";
     const flush = () => {
-      if (run === "" || this.progressToken === undefined) return;
+      if (run === "" || this.#progressToken === undefined) return;
       this.#progress += run.length;
-      notes.push(rpcNotification("notifications/progress", { progressToken: this.progressToken, progress: this.#progress, message: run, _meta: { [KIND_META]: kind } }));
+      notes.push(rpcNotification("notifications/progress", { progressToken: this.#progressToken, progress: this.#progress, message: run, _meta: { [KIND_META]: kind } }));
       run = "";
     };
     const streamed = (next: "text" | "reasoning", text: string) => {
@@ -130,7 +134,7 @@ function citationJson(citation: CitationPart): Record<string, unknown> {
 
 /** A file the agent made: an image block for images, an embedded resource for the rest. */
 function fileBlock(file: { name: string; type: string; bytes: Uint8Array }): Record<string, unknown> {
-  const data = fileToDataUrl(file).url.slice(file.type.length + 13); // after "data:<type>;base64,"
+  const data = bytesToBase64(file.bytes);
   if (file.type.startsWith("image/")) return { type: "image", data, mimeType: file.type };
   return { type: "resource", resource: { uri: `file:///${encodeURIComponent(file.name)}`, mimeType: file.type, blob: data } };
 }

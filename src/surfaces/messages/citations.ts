@@ -8,7 +8,7 @@ const WEB_URL = /^https?:\/\//i;
 
 export class CitationShapes {
   /** Each non-web source's `search_result_index`, made when the first one comes. */
-  private indexes: Map<string, number> | undefined;
+  #indexes: Map<string, number> | undefined;
 
   /** `citedText`: the retrieved passage, or the answer's text when the backend gave none. */
   citation(part: CitationPart, citedText: string): TextCitation {
@@ -16,7 +16,7 @@ export class CitationShapes {
       return { type: "web_search_result_location", url: part.url, title: part.title, cited_text: citedText, encrypted_index: "" };
     }
     const source = part.url ?? part.documentId ?? "";
-    const indexes = (this.indexes ??= new Map());
+    const indexes = (this.#indexes ??= new Map());
     let index = indexes.get(source);
     if (index === undefined) indexes.set(source, (index = indexes.size));
     return {

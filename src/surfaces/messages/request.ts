@@ -1,10 +1,11 @@
 // An Anthropic Messages request → an AgentRequest: `system` becomes instructions, messages
 // turns, `tool_result` blocks the results of the agent's tool calls.
+import { bytesToBase64 } from "../../aws/base64.ts";
 import { BadRequestError } from "../../errors.ts";
 import type { AgentRequest, AssistantContent, FunctionTool, InputFile, Turn, UserContent } from "../../parts.ts";
 import { assembleRequest, type SurfaceRead } from "../assemble-request.ts";
 import { addToolResults, functionTool, textThenFiles } from "../conversation.ts";
-import { asObject, asString, type JsonObject, optionalList, optionalObject, optionalString, wrongType } from "../fields.ts";
+import { asObject, asString, contentPart, type JsonObject, optionalList, optionalObject, optionalString, wrongType } from "../fields.ts";
 import { invalid } from "../options.ts";
 import type { ContentBlockParam, MessageParam, MessagesParams } from "./types.ts";
 
@@ -129,9 +130,7 @@ function addMessage(value: unknown, index: number, last: boolean, turns: Turn[],
 
 /** A content block: an object with a `type`. */
 function contentBlock(value: unknown, param: string): ContentBlockParam {
-  const block = asObject(value, param, "a content block (an object with a type)");
-  asString(block.type, `${param}.type`);
-  return block as JsonObject & ContentBlockParam;
+  return contentPart(value, param, "a content block (an object with a type)") as JsonObject & ContentBlockParam;
 }
 
 /** An image or document block with its bytes inline (base64, or a document's plain text). */
@@ -150,9 +149,7 @@ function fileOf(block: ContentBlockParam, param: string, n: number): InputFile {
   if (kind === "document" && sourceType === "text") {
     optionalString(source.media_type, `${param}.source.media_type`, '"text/plain"');
     const bytes = new TextEncoder().encode(asString(source.data, `${param}.source.data`, "the document's text"));
-    let binary = "";
-    for (const byte of bytes) binary += String.fromCharCode(byte);
-    return { name: title || `document-${n}.txt`, mediaType: "text/plain", data: btoa(binary) };
+    return { name: title || `document-${n}.txt`, mediaType: "text/plain", data: bytesToBase64(bytes) };
   }
   throw new BadRequestError(`${param}.source: ${kind}s must be inline (base64${kind === "document" ? " or text" : ""}): the agent runtime takes the bytes, not a link`, {
     param: `${param}.source`,

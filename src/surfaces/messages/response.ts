@@ -28,38 +28,43 @@ const STOP: Record<FinishReason, StopReason> = {
 };
 
 export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
-  private readonly content: ContentBlock[] = [];
+  readonly #content: ContentBlock[] = [];
   /** The index of the block being streamed; undefined when none is open. */
-  private open: number | undefined;
-  private readonly toolJson = new Map<number, string>();
+  #open: number | undefined;
+  readonly #toolJson = new Map<number, string>();
   /** The text citations point into: all of it for a whole Message, a window for a stream. */
-  private readonly recent: TextWindow;
-  private readonly shapes = new CitationShapes();
+  readonly #recent: TextWindow;
+  readonly #shapes = new CitationShapes();
   /** Set once the answer has ended: the Message then has its stop reason. */
-  private ended = false;
+  #ended = false;
+
+  readonly #info: MessageInfo;
+  readonly #streaming: boolean;
 
   /** `streaming`: the events carry the text, so the blocks do not keep it. */
   constructor(
-    private readonly info: MessageInfo,
+    info: MessageInfo,
     answer: AgentAnswer,
     tally: UsageTally,
-    private readonly streaming = false,
+    streaming = false,
   ) {
     super(answer, tally);
-    this.recent = streaming ? new TextWindow(CITED_WINDOW) : new TextWindow(Infinity, true);
+    this.#info = info;
+    this.#streaming = streaming;
+    this.#recent = streaming ? new TextWindow(CITED_WINDOW) : new TextWindow(Infinity, true);
   }
 
   override batch(parts: AgentPart[]): MessageStreamEvent[] {
     const events = super.batch(parts);
-    this.recent.settle();
+    this.#recent.settle();
     return events;
   }
 
   /** The closing events: the open block's stop, `message_delta` with the stop reason and usage, `message_stop`. */
   end(): MessageStreamEvent[] {
     this.start();
-    this.close();
-    this.ended = true;
+    this.#close();
+    this.#ended = true;
     const message = this.message();
     const delta: MessageStreamEvent = {
       type: "message_delta",
@@ -82,12 +87,12 @@ export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
   /** The Message as it stands. */
   message(): MessageObject {
     const message: MessageObject = {
-      id: this.info.id,
+      id: this.#info.id,
       type: "message",
       role: "assistant",
-      model: this.info.model,
-      content: this.content,
-      stop_reason: this.ended ? STOP[this.finish] : null,
+      model: this.#info.model,
+      content: this.#content,
+      stop_reason: this.#ended ? STOP[this.finish] : null,
       stop_sequence: null,
       stop_details: null,
       container: null,
@@ -107,7 +112,7 @@ export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
       session_id: this.answer.session.sessionId,
     };
     if (this.files.length > 0) message.files = this.files;
-    if (this.info.includeTraces) message.traces = this.traces;
+    if (this.#info.includeTraces) message.traces = this.traces;
     return message;
   }
 
@@ -122,44 +127,44 @@ export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
   protected part(part: Parameters<AnswerBuilder<MessageStreamEvent>["part"]>[0]): void {
     switch (part.type) {
       case "text-delta": {
-        const index = this.block("text");
-        if (!this.streaming) (this.content[index] as TextBlock).text += part.text;
-        this.recent.append(part.text);
+        const index = this.#block("text");
+        if (!this.#streaming) (this.#content[index] as TextBlock).text += part.text;
+        this.#recent.append(part.text);
         this.events.push({ type: "content_block_delta", index, delta: { type: "text_delta", text: part.text } });
         return;
       }
       case "citation": {
-        const index = this.block("text");
-        const block = this.content[index] as TextBlock;
-        const citation = this.shapes.citation(part, part.text ?? this.answerText(part.start, part.end));
+        const index = this.#block("text");
+        const block = this.#content[index] as TextBlock;
+        const citation = this.#shapes.citation(part, part.text ?? this.#answerText(part.start, part.end));
         (block.citations ??= []).push(citation);
         this.events.push({ type: "content_block_delta", index, delta: { type: "citations_delta", citation } });
         return;
       }
       case "reasoning-delta": {
-        const index = this.block("thinking");
-        const block = this.content[index] as Extract<ContentBlock, { type: "thinking" }>;
+        const index = this.#block("thinking");
+        const block = this.#content[index] as Extract<ContentBlock, { type: "thinking" }>;
         block.thinking += part.text;
         this.events.push({ type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: part.text } });
         return;
       }
       case "tool-call-start": {
-        this.close();
+        this.#close();
         const block: ToolUseBlock = { type: "tool_use", id: part.id, name: part.name, input: {}, caller: { type: "direct" } };
-        this.open = this.content.push(block) - 1;
-        this.toolJson.set(this.open, "");
-        this.events.push({ type: "content_block_start", index: this.open, content_block: { ...block } });
+        this.#open = this.#content.push(block) - 1;
+        this.#toolJson.set(this.#open, "");
+        this.events.push({ type: "content_block_start", index: this.#open, content_block: { ...block } });
         return;
       }
       case "tool-call-delta": {
-        const index = this.open;
-        if (index === undefined || (this.content[index] as ToolUseBlock).id !== part.id) return;
-        this.toolJson.set(index, this.toolJson.get(index)! + part.delta);
+        const index = this.#open;
+        if (index === undefined || (this.#content[index] as ToolUseBlock).id !== part.id) return;
+        this.#toolJson.set(index, this.#toolJson.get(index)! + part.delta);
         this.events.push({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: part.delta } });
         return;
       }
       case "tool-call-end":
-        this.close();
+        this.#close();
         return;
       case "raw-citation":
         return; // Anthropic's citations carry the source already
@@ -167,27 +172,27 @@ export class MessageBuilder extends AnswerBuilder<MessageStreamEvent> {
   }
 
   /** The answer's text from start to end, when still at hand: what a citation without a passage cites. */
-  private answerText(start: number, end: number): string {
-    const from = this.recent.start;
-    return start >= from ? this.recent.text().slice(start - from, end - from) : "";
+  #answerText(start: number, end: number): string {
+    const from = this.#recent.start;
+    return start >= from ? this.#recent.text().slice(start - from, end - from) : "";
   }
 
   /** The open block of this type, opening one (after closing any other) when needed. */
-  private block(type: "text" | "thinking"): number {
-    if (this.open !== undefined && this.content[this.open]!.type === type) return this.open;
-    this.close();
+  #block(type: "text" | "thinking"): number {
+    if (this.#open !== undefined && this.#content[this.#open]!.type === type) return this.#open;
+    this.#close();
     const block: ContentBlock = type === "text" ? { type: "text", text: "", citations: null } : { type: "thinking", thinking: "", signature: "" };
-    this.open = this.content.push(block) - 1;
-    this.events.push({ type: "content_block_start", index: this.open, content_block: { ...block } });
-    return this.open;
+    this.#open = this.#content.push(block) - 1;
+    this.events.push({ type: "content_block_start", index: this.#open, content_block: { ...block } });
+    return this.#open;
   }
 
-  private close(): void {
-    const index = this.open;
+  #close(): void {
+    const index = this.#open;
     if (index === undefined) return;
-    this.open = undefined;
-    const block = this.content[index]!;
-    if (block.type === "tool_use") block.input = parseInput(this.toolJson.get(index) ?? "");
+    this.#open = undefined;
+    const block = this.#content[index]!;
+    if (block.type === "tool_use") block.input = parseInput(this.#toolJson.get(index) ?? "");
     this.events.push({ type: "content_block_stop", index });
   }
 }

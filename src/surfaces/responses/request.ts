@@ -5,7 +5,7 @@ import { dataUrlToFile } from "../../files.ts";
 import type { AgentRequest, AssistantContent, FunctionTool, Turn, UserContent } from "../../parts.ts";
 import { assembleRequest, type SurfaceRead } from "../assemble-request.ts";
 import { addToolResults, functionTool, textOf, textThenFiles } from "../conversation.ts";
-import { asObject, asString, type JsonObject, optionalList, optionalString, stringValues, wrongType } from "../fields.ts";
+import { asObject, asString, contentPart, type JsonObject, optionalList, optionalString, stringValues, wrongType } from "../fields.ts";
 import type { ResponseInputItem, ResponsesParams } from "./types.ts";
 
 // Items a client may pass back from an earlier response that an agent session already holds.
@@ -125,13 +125,6 @@ function content(item: ResponseInputItem, param: string, files: boolean): UserCo
     throw unsupported(at, `content parts of type "${type.slice(0, 40)}" are not supported here`);
   });
   return textThenFiles(texts, out);
-}
-
-/** A content part: an object with a `type`. */
-function contentPart(value: unknown, param: string): JsonObject & { type: string } {
-  const part = asObject(value, param, "a content part (an object with a type)");
-  asString(part.type, `${param}.type`);
-  return part as JsonObject & { type: string };
 }
 
 function outputText(output: unknown, param: string): string {
