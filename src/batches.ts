@@ -11,6 +11,8 @@ import { AgentError, InternalServerError } from "./errors.ts";
 export interface Batches<T> extends AsyncIterableIterator<T[]> {
   next(): Promise<IteratorResult<T[], void>>;
   return(value?: unknown): Promise<IteratorResult<T[], void>>;
+  /** An answer's parts left early: what its reader would have closed with (the usage spent so far), once. */
+  leftover?: () => T[];
 }
 
 const DONE: IteratorResult<never, void> = Object.freeze({ done: true, value: undefined });

@@ -131,7 +131,7 @@ export class Invoker {
       const answer = await backend(request, model, call, context);
       const parts = call.on_error ? reportingErrors(answer.parts, call.on_error) : answer.parts;
       // Literals, not spreads: a spread in a hot path gives each object its own hidden class, kept as long as the stream.
-      return { session: answer.session, outcome: answer.outcome, parts, cancel: () => signals.cancel() };
+      return { session: answer.session, outcome: answer.outcome, parts, cancel: () => signals.cancel(), leftover: answer.parts.leftover };
     };
     return { idSecret: secret, invoke };
   }

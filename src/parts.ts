@@ -155,4 +155,6 @@ export interface AgentAnswer {
   readonly outcome?: { stopReason?: string };
   /** Leaving it early (`return()`) closes the connection to AWS. */
   readonly parts: Batches<AgentPart>;
+  /** Left early: the parts its reader closed with all the same (Batches.leftover), for the usage tally. */
+  readonly leftover?: () => AgentPart[];
 }

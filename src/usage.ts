@@ -6,23 +6,40 @@ type UsagePart = Extract<AgentPart, { type: "usage" }>;
 
 /** The usage parts of an answer, summed, and priced each with its own model. */
 export class UsageTally {
-  inputTokens = 0;
-  outputTokens = 0;
+  #input = 0;
+  #output = 0;
   /** The models that spent tokens, or that the answer named, in its order. */
   readonly models: string[] = [];
   readonly #parts: UsagePart[] = [];
 
   readonly #prices: CustomPrices | undefined;
+  /** The answer's parts left early (Batches.leftover): their usage still counts. */
+  readonly #leftover: (() => AgentPart[]) | undefined;
 
-  constructor(prices?: CustomPrices) {
+  constructor(prices?: CustomPrices, leftover?: () => AgentPart[]) {
     this.#prices = prices;
+    this.#leftover = leftover;
+  }
+
+  get inputTokens(): number {
+    this.#settle();
+    return this.#input;
+  }
+
+  get outputTokens(): number {
+    this.#settle();
+    return this.#output;
   }
 
   add(part: UsagePart): void {
-    this.inputTokens += part.inputTokens;
-    this.outputTokens += part.outputTokens;
+    this.#input += part.inputTokens;
+    this.#output += part.outputTokens;
     if (part.model !== undefined && !this.models.includes(part.model)) this.models.push(part.model);
     this.#parts.push(part);
+  }
+
+  #settle(): void {
+    if (this.#leftover) for (const part of this.#leftover()) if (part.type === "usage") this.add(part);
   }
 
   /**
@@ -30,6 +47,7 @@ export class UsageTally {
    * by no trace) and no custom prices are set: a partial sum would understate.
    */
   cost(): number | null {
+    this.#settle();
     let cost = 0;
     for (const part of this.#parts) {
       if (part.inputTokens + part.outputTokens === 0) continue;

@@ -39,10 +39,24 @@ export function partsFrom<E>(source: Batches<E>, reader: PartsReader<E>): Batche
     }
   };
   const unread = (error: unknown) => failed([], error);
-  return pullBatches(
+  let closing: AgentPart[] = [];
+  const batches = pullBatches(
     () => (over ? Promise.resolve(undefined) : source.next().then(read, unread)),
-    () => source.return(),
+    () => {
+      // Left before the end (a client gone): the reader closes all the same, so what was spent is paid for.
+      if (!over) {
+        over = true;
+        reader.end(closing);
+      }
+      return source.return();
+    },
   );
+  batches.leftover = () => {
+    const parts = closing;
+    closing = [];
+    return parts;
+  };
+  return batches;
 }
 
 /** A batch's events read in order: synchronously, but for one that returns a promise (a signed id), after which the rest wait for it. */

@@ -12,7 +12,7 @@ export async function completionCall(invoker: Invoker, params: CompletionParams)
   const request = chatRequest(call);
   const answer = await invoker.prepare(call).invoke(request);
   const info: CallInfo = { id: `chatcmpl-${crypto.randomUUID()}`, created: Math.floor(Date.now() / 1000), model: call.model };
-  const tally = new UsageTally(call);
+  const tally = new UsageTally(call, answer.leftover);
   if (!call.stream) return toCompletion(answer, info, tally, request.options);
 
   const usage = () => ({ prompt_tokens: tally.inputTokens, completion_tokens: tally.outputTokens, total_tokens: tally.inputTokens + tally.outputTokens });

@@ -12,7 +12,7 @@ export async function messagesCall(invoker: Invoker, params: MessagesParams): Pr
   const request = messagesRequest(call);
   const answer = await invoker.prepare(call).invoke(request);
   const info: MessageInfo = { id: `msg_${crypto.randomUUID().replace(/-/g, "")}`, model: call.model, includeTraces: request.options.includeTraces };
-  const tally = new UsageTally(call);
+  const tally = new UsageTally(call, answer.leftover);
   if (!call.stream) return { ...(await toMessage(answer, info, tally)), _hidden_params: hiddenParams(answer, tally) };
 
   const usage = () => ({ input_tokens: tally.inputTokens, output_tokens: tally.outputTokens });

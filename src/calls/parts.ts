@@ -36,7 +36,7 @@ export async function partsCall<P extends CallParams & { model: string }>(
   const prepare = () => (prepared ??= invoker.prepare(call));
   const request = await toRequest(call, { idSecret: () => prepare().idSecret() });
   const answer = await prepare().invoke(request);
-  const tally = new UsageTally(call);
+  const tally = new UsageTally(call, answer.leftover);
   const source = answer.parts;
   const tallied = (result: IteratorResult<AgentPart[], void>): AgentPart[] | undefined => {
     if (result.done) return undefined;

@@ -37,7 +37,7 @@ export async function responsesCall(invoker: Invoker, params: ResponsesParams): 
     includeTraces: request.options.includeTraces,
     includeCitations: request.options.includeCitations,
   };
-  const tally = new UsageTally(call);
+  const tally = new UsageTally(call, answer.leftover);
   if (!call.stream) return { ...(await toResponse(answer, info, tally)), _hidden_params: hiddenParams(answer, tally) };
 
   const usage = () => ({ input_tokens: tally.inputTokens, output_tokens: tally.outputTokens });

@@ -133,8 +133,10 @@ function pumpOf(source: SseSource, options: SseOptions): PendingSse {
   let closed = false;
   let firstEventAt: number | undefined;
   let ended = false;
+  let cancelling = false;
   const end = (outcome: Omit<StreamEnd, "firstEventAt">) => {
-    if (ended) return;
+    // Once cancelled, the stream ends when the upstream has closed, not before (see cancel()).
+    if (ended || (cancelling && !outcome.cancelled)) return;
     ended = true;
     clearInterval(keepAlive);
     options.onEnd?.({ firstEventAt, ...outcome });
@@ -180,8 +182,12 @@ function pumpOf(source: SseSource, options: SseOptions): PendingSse {
     cancel() {
       if (ended) return Promise.resolve();
       closed = true;
-      end({ cancelled: true });
-      return source.cancel();
+      cancelling = true;
+      clearInterval(keepAlive);
+      // The upstream closes first, so what the answer spent so far is counted when the record closes.
+      // Bounded, so that a close that hangs never keeps the request open (nor its parallel slot taken).
+      const closing = Promise.race([source.cancel(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      return closing.finally(() => end({ cancelled: true })) as Promise<void>;
     },
   };
 }
