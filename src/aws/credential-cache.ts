@@ -75,7 +75,7 @@ export class CredentialCache {
 }
 
 async function readToken(path: string, reader: AwsFileReader | undefined): Promise<string> {
-  if (!reader) {
+  if (!reader || globalThis.BEDROCK_AGENTS_WORKER) {
     throw new ConfigurationError(
       "AWS_WEB_IDENTITY_TOKEN_FILE needs file access, which the Node server has; in this runtime pass the token as aws_web_identity_token",
       { code: "token_file_unsupported" },

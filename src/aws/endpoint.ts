@@ -43,7 +43,7 @@ export function arnRegion(model: unknown): string | undefined {
 
 /** `region` of `aws_profile_name`, else of `AWS_PROFILE`, else of the default profile. */
 async function profileRegion(params: AwsParams, env: Env | undefined, reader: AwsFileReader | undefined): Promise<string | undefined> {
-  if (!reader) return undefined;
+  if (!reader || globalThis.BEDROCK_AGENTS_WORKER) return undefined;
   const name = params.aws_profile_name ?? readEnv(env, "AWS_PROFILE") ?? "default";
   const region = (await reader.profile(name))?.region;
   return region || undefined;

@@ -15,6 +15,14 @@ export interface AwsFileReader {
   webIdentityToken(path: string): Promise<string>;
 }
 
+declare global {
+  /**
+   * True in a bundle for a runtime with neither files nor node:crypto (the endpoint's Worker, whose
+   * wrangler.toml defines it): the code for them is left out there. Undefined everywhere else.
+   */
+  var BEDROCK_AGENTS_WORKER: true | undefined;
+}
+
 // source_profile chains longer than this are refused (AWS CLI's limit is similar).
 const MAX_CHAIN = 5;
 
@@ -25,7 +33,7 @@ export async function profileSource(
   sts: StsTarget,
   chain: string[] = [],
 ): Promise<CredentialSource> {
-  if (!reader) {
+  if (!reader || globalThis.BEDROCK_AGENTS_WORKER) {
     throw new ConfigurationError(
       `AWS profile "${name}": profiles need the Node server, which reads ~/.aws; in this runtime pass ` +
         "aws_access_key_id and aws_secret_access_key, aws_role_name, or aws_web_identity_token",

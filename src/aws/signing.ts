@@ -32,7 +32,7 @@ export interface SyncCrypto {
 // Node, Bun and workerd with nodejs_compat offer node:crypto: there a signature costs no WebCrypto
 // round trips (key imports, promises, and under Node a thread-pool job for each digest). Elsewhere
 // aws4fetch signs with WebCrypto as it always does.
-const syncCrypto = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as
+const syncCrypto = globalThis.BEDROCK_AGENTS_WORKER ? undefined : (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as
   | SyncCrypto
   | undefined;
 
@@ -96,7 +96,7 @@ export class Signer {
   async sign(url: string, init: SignedInit): Promise<Headers> {
     const { accessKeyId, secretAccessKey, sessionToken } = this.#credentials;
     const options = { ...init, url, accessKeyId, secretAccessKey, sessionToken, service: this.#service, region: this.#region, cache: this.#cache };
-    const signer = syncCrypto ? new SyncV4Signer(options, syncCrypto, this.#keys) : new AwsV4Signer(options);
+    const signer = syncCrypto && !globalThis.BEDROCK_AGENTS_WORKER ? new SyncV4Signer(options, syncCrypto, this.#keys) : new AwsV4Signer(options);
     return (await signer.sign()).headers;
   }
 
