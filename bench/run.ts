@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { TARGET_MISSED_EXIT } from "./report.ts";
 
-const benchmarks = ["bundle", "decode", "cpu", "overhead", "memory", "load"];
+const benchmarks = ["bundle", "decode", "cpu", "limits", "overhead", "memory", "load"];
 
 /** One benchmark's script in its own Node process; its exit code. */
 function run(name: string): Promise<number | null> {
