@@ -122,11 +122,11 @@ async function breakdown(entry: string): Promise<Breakdown> {
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
     external: ["cloudflare:*"], // the runtime's own modules, as wrangler leaves them
-    define: { "globalThis.BEDROCK_AGENTS_WORKER": "true" }, // as wrangler.toml's [define]
     target: "es2024",
     minify: true,
     keepNames: false, // as our wrangler.toml has it (keep_names = false)
-    define: { "process.env.NODE_ENV": '"production"' },
+    // As wrangler defines NODE_ENV, and as our wrangler.toml's [define].
+    define: { "process.env.NODE_ENV": '"production"', "globalThis.BEDROCK_AGENTS_WORKER": "true" },
     sourcemap: "external",
     metafile: true,
     logLevel: "error",

@@ -3,13 +3,9 @@
 // rpm_limit, tpm_limit, max_parallel_requests and max_budget, counted in memory and in Redis
 // (Node, in this process: process.cpuUsage per request), and in the Worker's Durable Object
 // (workerd under Miniflare: its process's CPU from /proc, over blocks of requests).
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { type Server, createServer } from "node:http";
-import { join } from "node:path";
-import { build } from "esbuild";
-import { Miniflare } from "miniflare";
 import { createApp } from "../src/proxy/app.ts";
 import { parseConfig } from "../src/proxy/config.ts";
 import { type CounterStore, MemoryStore } from "../src/proxy/limits/counter-store.ts";
@@ -18,6 +14,7 @@ import { STATIC_CREDENTIALS } from "../test/emulator/credentials.ts";
 import { DEMO_EXPECTED_USAGE } from "../test/emulator/scenarios.ts";
 import { redisSkipReason, startRedisServer } from "../test/node/support/redis-server.ts";
 import { MODEL, QUESTION, demoFrames, ourClient, reads } from "./fixtures.ts";
+import { type MiniflareWorker, startMiniflare } from "./miniflare.ts";
 import { TARGET_MISSED_EXIT, machine, percentile, writeSection } from "./report.ts";
 
 const RUNS = Number(process.env.LIMITS_RUNS ?? 4000); // per Node case
@@ -27,7 +24,6 @@ const WORKER_BLOCK = 250; // requests per workerd measurement: ~0.5 s of its CPU
 const WORKER_WARMUP = 500;
 const MAX_ADDED = 0.1; // the target: at most 10% more CPU per request, in memory and in the Durable Object
 
-const root = join(import.meta.dirname, "..");
 const PLAIN_KEY = "sk-limits-bench-plain";
 const LIMITED_KEY = "sk-limits-bench-limited";
 // High enough that no request of the run is refused (a refusal fails the run); max_parallel_requests
@@ -240,44 +236,14 @@ async function upstream(body: Uint8Array[]): Promise<{ url: string; server: Serv
   return { url: `http://127.0.0.1:${address.port}`, server };
 }
 
-async function startWorker(config: object): Promise<{ url: string; pid: number; mf: Miniflare }> {
-  execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "worker-config"], { cwd: root });
-  const bundled = await build({
-    entryPoints: [join(root, "worker/index.ts")],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    external: ["cloudflare:*"],
-    target: "es2024",
-    minify: true,
-    logLevel: "error",
-  });
-  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
-  const before = children("workerd");
-  const mf = new Miniflare({
-    modules: true,
-    script: bundled.outputFiles[0]!.text,
-    compatibilityDate: /^compatibility_date = "(.+)"$/m.exec(toml)![1]!,
-    compatibilityFlags: JSON.parse(/^compatibility_flags = (\[.*\])$/m.exec(toml)![1]!) as string[],
-    bindings: { CONFIG: JSON.stringify(config) },
-    // As wrangler.toml binds it; its SQLite storage in memory (Miniflare's default).
-    durableObjects: { LIMITS: { className: "LimitsObject", useSQLite: true } },
-    host: "127.0.0.1",
-    port: 0,
-    handleRuntimeStdio(stdout, stderr) {
-      stdout.resume();
-      stderr.resume();
-    },
-  });
-  const url = (await mf.ready).toString().replace(/\/$/, "");
-  const started = [...children("workerd")].filter((pid) => !before.has(pid));
-  if (started.length !== 1) {
-    await mf.dispose();
-    throw new Error(`found ${started.length} new workerd processes under this one, not 1`);
+/** Our Worker in workerd, with the LIMITS Durable Object bound as wrangler.toml binds it (its SQLite storage in Miniflare's temporary files). */
+async function startWorker(config: object): Promise<MiniflareWorker & { pid: number }> {
+  const worker = await startMiniflare("worker/index.ts", { CONFIG: JSON.stringify(config) }, { durableObjects: { LIMITS: { className: "LimitsObject", useSQLite: true } } });
+  if (worker.pid === undefined) {
+    await worker.close();
+    throw new Error("the workerd process under this one was not found");
   }
-  return { url, pid: started[0]!, mf };
+  return { ...worker, pid: worker.pid };
 }
 
 interface WorkerCase {
@@ -328,7 +294,7 @@ async function workerCases(): Promise<{ cases: WorkerCase[]; settledTokens: stri
     const settledTokens = `Durable Object: ${tokensCounted(await workerRequest(url, true, "settled"))}`;
     return { cases, settledTokens };
   } finally {
-    await worker?.mf.dispose();
+    await worker?.close();
     await new Promise((resolve) => server.close(resolve));
   }
 }

@@ -31,8 +31,8 @@ function workerdChild(known: Set<number>): number | undefined {
   return undefined;
 }
 
-/** `entry`: the Worker's module, relative to the project; `bindings`: its variables. */
-export async function startMiniflare(entry: string, bindings: Record<string, string>): Promise<MiniflareWorker> {
+/** `entry`: the Worker's module, relative to the project; `bindings`: its variables; `more`: Miniflare's other options (a Durable Object). */
+export async function startMiniflare(entry: string, bindings: Record<string, string>, more: { durableObjects?: Record<string, { className: string; useSQLite?: boolean }> } = {}): Promise<MiniflareWorker> {
   execFileSync(process.execPath, [join(root, "scripts", "build.mjs"), "worker-config"], { cwd: root });
   const bundled = await build({
     entryPoints: [join(root, entry)],
@@ -57,6 +57,7 @@ export async function startMiniflare(entry: string, bindings: Record<string, str
     compatibilityDate,
     compatibilityFlags,
     bindings,
+    ...more,
     host: "127.0.0.1",
     port: 0,
     // The Worker's console (its request log) is read and dropped, as a log shipper would take it.

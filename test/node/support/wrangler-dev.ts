@@ -1,9 +1,9 @@
 // Runs the Worker with `wrangler dev` (workerd) on a free loopback port, and stops it by its PID.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { freePort } from "./free-port.ts";
 
 const root = join(import.meta.dirname, "..", "..", "..");
 
@@ -66,14 +66,4 @@ export async function startWranglerDev(vars: Record<string, string>, main?: stri
   }
   await close();
   throw new Error(`wrangler dev did not answer within 45 s:\n${output}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
