@@ -139,7 +139,7 @@ export function a2aRoutes(app: Hono, deps: RouteDeps): void {
       // The task id will need the secret: settled before the agent runs, so a failure here costs no agent call.
       await ids.ready();
       return request;
-    }));
+    }), { history: false, ids: { taskId: sent.taskId } });
     const contextId = answer.session.sessionId;
     const taskId = sent.taskId ?? (await ids!.sign([contextId, uniquePart()]));
     const run = new TaskRun(taskId, contextId, { includeReasoning: answer.request.options.includeReasoning, whole: !rpc.stream });

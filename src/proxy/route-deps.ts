@@ -6,6 +6,7 @@ import type { BedrockAgentClient } from "../client.ts";
 import type { Env } from "../env.ts";
 import type { AgentError } from "../errors.ts";
 import type { ModelDeployment, ProxyConfig } from "./config.ts";
+import type { RunOptions } from "./router/router.ts";
 
 export interface RouteDeps {
   config: ProxyConfig;
@@ -32,9 +33,10 @@ export interface RouteDeps {
   /**
    * Runs a call on the model's deployments (router/router.ts), after the caller's key limits:
    * `attempt` gets each try's parameters (callParams for the deployment tried) and resolves
-   * once the answer has begun. `history`: the client sends its whole conversation each turn.
+   * once the answer has begun. `history`: the client sends its whole conversation each turn;
+   * `ids`: ids that continue a session without being call parameters (an A2A task id).
    */
-  run<T>(c: Context, deployment: ModelDeployment, fields: Record<string, unknown>, attempt: (params: Record<string, unknown>, deployment: ModelDeployment) => Promise<T>, options?: { history: boolean }): Promise<T>;
+  run<T>(c: Context, deployment: ModelDeployment, fields: Record<string, unknown>, attempt: (params: Record<string, unknown>, deployment: ModelDeployment) => Promise<T>, options?: RunOptions): Promise<T>;
   /** Logs a failure (once), and gives what this caller may see of it (AWS's text for the master key only). */
   shown(c: Context, error: AgentError): AgentError;
   /** Silence after which a stream sends a keep-alive. */

@@ -199,3 +199,24 @@ describe("a continued session whose deployment has gone", () => {
     expect(server.records().at(-1)).toMatchObject({ status: 503, error: "session_deployment_unavailable" });
   });
 });
+
+describe("a continued session whose deployment is at its rpm", () => {
+  it("moves a chat that sent its history; refuses (429) a Responses turn that sent only previous_response_id", async () => {
+    const server = await serve({ model_list: [deployment("agent", "east", emu.url, { rpm: 2 }), deployment("agent", "west", emu.url, { rpm: 2 })] });
+    const openai = server.openai();
+    await awayFromMinuteEnd();
+    const first = await openai.responses.create({ model: "agent", input: "Remember this" }).withResponse();
+    const home = first.response.headers.get("x-litellm-model-id")!;
+    // The second of home's two requests this minute, in the same session.
+    const second = await openai.responses.create({ model: "agent", input: "And this", previous_response_id: first.data.id }).withResponse();
+    expect(second.response.headers.get("x-litellm-model-id")).toBe(home);
+    const refused = await rejection(openai.responses.create({ model: "agent", input: "And then?", previous_response_id: second.data.id }));
+    expect(refused.status).toBe(429);
+    expect(refused.message).toContain(`Deployment ${home} of \`agent\`, where this session lives, is at its rpm or tpm`);
+    const session = first.response.headers.get("x-bedrock-agent-session-id")!;
+    const moved = await chat(openai, "agent", { session_id: session, messages: [...user("hi"), { role: "assistant", content: "Hello" }, ...user("again")] });
+    expect(moved.deployment).not.toBe(home);
+    expect(moved.session).not.toBe(session);
+    expect(server.records().at(-1)).toMatchObject({ status: 200, moved_from: home });
+  });
+});

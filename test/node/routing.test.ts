@@ -6,7 +6,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { demoAnswer } from "../emulator/scenarios.ts";
 import { type Emulator, startEmulator } from "../emulator/server.ts";
-import { a2aClient, answerText, asTask, text, userMessage } from "./support/a2a-client.ts";
+import { TaskState, a2aClient, answerText, asTask, text, userMessage } from "./support/a2a-client.ts";
 import { MASTER, agentOf, countBy, deployment, deploymentOf, serve, sleep, stopAll, track } from "./support/routed.ts";
 
 let emu: Emulator;
@@ -149,6 +149,24 @@ describe("a session stays on the deployment that started it", () => {
     expect(new Set(sent.map((r) => r.agentId)).size).toBe(1);
     const record = server.records().filter((r) => r.route === "/a2a/:model" || String(r.path).startsWith("/a2a/")).at(-1)!;
     expect(record.deployment).toBe(deploymentOf(sent[0], ["east", "west"]));
+  });
+
+  it("keeps an A2A task waiting for tool results on its deployment when the message names only its taskId", async () => {
+    const tools = (id: string) => deployment("agent", id, `${emu.url}/scenario/return-control`);
+    const server = await serve({ model_list: [tools("east"), tools("west")] });
+    const client = await a2aClient(server.url, "agent", MASTER);
+    for (let trial = 0; trial < 4; trial++) {
+      const asked = asTask(await client.sendMessage(userMessage([text("Plan my trip to Lisbon")])));
+      expect(asked.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+      const calls = (asked.status!.message!.parts.find((p) => p.content?.$case === "data")!.content as { value: { tool_calls: Array<{ id: string; name: string }> } }).value.tool_calls;
+      const results = calls.map((call) => ({ id: call.id, output: `${call.name} done` }));
+      // No contextId: the task id alone says where the task lives.
+      const done = asTask(await client.sendMessage(userMessage([{ data: { tool_results: results } }], { taskId: asked.id })));
+      expect(done.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+      const sent = emu.requests.filter((r) => r.sessionId === asked.contextId);
+      expect(sent).toHaveLength(2);
+      expect(new Set(sent.map((r) => r.agentId)).size).toBe(1);
+    }
   });
 });
 

@@ -27,6 +27,8 @@ export type Attempt<T> = (params: Record<string, unknown>, deployment: ModelDepl
 export interface RunOptions {
   /** The client sends its history with each turn (chat, Messages, Responses), so a session may start again elsewhere. */
   history: boolean;
+  /** Ids the request continues a session with that are not call parameters (an A2A task id). */
+  ids?: Record<string, unknown>;
 }
 
 export class Router {
@@ -53,13 +55,14 @@ export class Router {
     const fallbacks = (this.config.router.fallbacks.get(name) ?? []).filter(allowed);
     const counted = group.length > 1 || fallbacks.length > 0;
     // Where a continued session lives matters when there is somewhere else to go.
-    const sticky = counted ? stickyOf(fields, group) : undefined;
+    const sticky = counted ? stickyOf(options.ids ? { ...fields, ...options.ids } : fields, group) : undefined;
     const tried = new Set<string>();
     let failure: unknown;
     if (sticky) {
       const movable = sticky.movable && options.history;
       const cooling = movable && (await this.cooldowns.cooling([sticky.deployment])).size > 0;
-      if (!cooling) {
+      if (!cooling && !(await this.hasRoom(c, sticky.deployment))) failure = full(sticky.deployment);
+      else if (!cooling) {
         try {
           return await this.call(c, sticky.deployment, fields, build, attempt, { routed: true, counted, alone: true });
         } catch (error) {
@@ -67,7 +70,7 @@ export class Router {
           failure = error;
         }
       }
-      if (!movable) throw stuck(sticky.deployment, failure);
+      if (!movable) throw failure instanceof DeploymentFullError ? failure : stuck(sticky.deployment, failure);
       // The client sent its whole history: a new session elsewhere takes it.
       record.moved_from = sticky.deployment.id;
       fields = withoutSession(fields);
@@ -175,6 +178,17 @@ export class Router {
     }
     return true;
   }
+}
+
+/** A deployment at its own rpm or tpm (litellm_params) this minute. */
+class DeploymentFullError extends RateLimitError {}
+
+function full(deployment: ModelDeployment): DeploymentFullError {
+  const retryAfter = Math.ceil((MINUTE - (Date.now() % MINUTE)) / 1000);
+  return new DeploymentFullError(`Deployment ${deployment.id} of \`${deployment.model_name}\`, where this session lives, is at its rpm or tpm this minute; retry after ${retryAfter} s`, {
+    code: "deployment_full",
+    retryAfter,
+  });
 }
 
 /** A continued session whose deployment failed, and whose client sent only an id: nothing else can answer it. */
