@@ -51,7 +51,9 @@ export function partsFrom<E>(source: Batches<E>, reader: PartsReader<E>): Batche
       return source.return();
     },
   );
+  // Read whenever a usage total is (UsageTally): nothing allocated while there is nothing to take.
   batches.leftover = () => {
+    if (closing.length === 0) return closing;
     const parts = closing;
     closing = [];
     return parts;
